@@ -1,0 +1,154 @@
+//! Sign-up and sign-in input, and the signed-in identity the API returns.
+
+use crate::domain::email::EmailAddress;
+use crate::domain::field_errors::FieldErrors;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const MIN_PASSWORD: usize = 8;
+pub const MAX_PASSWORD: usize = 256;
+pub const MAX_WORKSPACE_NAME: usize = 100;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Member => "member",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "owner" => Some(Self::Owner),
+            "member" => Some(Self::Member),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TenantView {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// Who is signed in, in which workspace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: UserView,
+    pub tenant: TenantView,
+    pub role: Role,
+}
+
+/// A password that met the length rules; never printed.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let len = raw.chars().count();
+        if len < MIN_PASSWORD {
+            return Err(format!("must be at least {MIN_PASSWORD} characters"));
+        }
+        if len > MAX_PASSWORD {
+            return Err(format!("must be at most {MAX_PASSWORD} characters"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+pub fn parse_workspace_name(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("is required".into());
+    }
+    if trimmed.chars().count() > MAX_WORKSPACE_NAME || trimmed.chars().any(char::is_control) {
+        return Err(format!("must be at most {MAX_WORKSPACE_NAME} printable characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[derive(Debug)]
+pub struct Signup {
+    pub email: EmailAddress,
+    pub password: Password,
+    pub workspace_name: String,
+}
+
+impl Signup {
+    pub fn parse(email: &str, password: &str, workspace_name: &str) -> Result<Self, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let email = e.take("email", EmailAddress::parse(email));
+        let password = e.take("password", Password::parse(password));
+        let workspace_name = e.take("workspaceName", parse_workspace_name(workspace_name));
+        e.into_result()?;
+        Ok(Self { email: email.unwrap(), password: password.unwrap(), workspace_name: workspace_name.unwrap() })
+    }
+}
+
+/// Sign-in input is only checked for presence: rules on its shape would leak which accounts exist.
+#[derive(Debug)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+impl Login {
+    pub fn parse(email: &str, password: &str) -> Result<Self, FieldErrors> {
+        let mut e = FieldErrors::new();
+        if email.trim().is_empty() {
+            e.add("email", "is required");
+        }
+        if password.is_empty() {
+            e.add("password", "is required");
+        }
+        if password.chars().count() > MAX_PASSWORD {
+            e.add("password", format!("must be at most {MAX_PASSWORD} characters"));
+        }
+        e.into_result()?;
+        Ok(Self { email: email.trim().to_owned(), password: password.to_owned() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signup_reports_every_field() {
+        let err = Signup::parse("bad", "short", "  ").unwrap_err();
+        for field in ["email", "password", "workspaceName"] {
+            assert!(err.get(field).is_some());
+        }
+        let ok = Signup::parse(" A@Example.com", "long enough", " Acme ").unwrap();
+        assert_eq!((ok.email.as_str(), ok.workspace_name.as_str()), ("A@example.com", "Acme"));
+    }
+
+    #[test]
+    fn password_is_not_printed() {
+        assert_eq!(format!("{:?}", Password::parse("secret-password").unwrap()), "Password(***)");
+    }
+}

@@ -1,0 +1,72 @@
+//! The one error type of the application. The server maps it to HTTP once (`server::http_error`);
+//! server functions carry it to the browser as is, so the UI can show field errors inline.
+
+use crate::domain::field_errors::FieldErrors;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("{message}")]
+    Validation { message: String, fields: FieldErrors },
+    #[error("A contact with this email already exists")]
+    DuplicateEmail { existing_id: Uuid },
+    #[error("An account with this email already exists")]
+    EmailTaken,
+    #[error("Sign in to continue")]
+    Unauthorized,
+    #[error("Wrong email or password")]
+    BadCredentials,
+    #[error("Too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("This request must come from the app itself")]
+    CrossSiteRequest,
+    #[error("Not found")]
+    NotFound,
+    #[error("This contact was changed since you opened it — reload to see the changes")]
+    PreconditionFailed,
+    #[error("Content-Type must be application/json")]
+    UnsupportedMediaType,
+    #[error("The request body is larger than {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: usize },
+    #[error("The request body is not valid JSON: {0}")]
+    MalformedBody(String),
+    #[error("The database is unavailable; try again shortly")]
+    Unavailable,
+    #[error("Something went wrong on our side")]
+    Internal,
+    #[error("{0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn validation(fields: FieldErrors) -> Self {
+        Self::Validation { message: fields.summary(), fields }
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::validation(FieldErrors::single(field, message))
+    }
+
+    pub fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            Self::Validation { fields, .. } => Some(fields),
+            _ => None,
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(fields: FieldErrors) -> Self {
+        Self::validation(fields)
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}

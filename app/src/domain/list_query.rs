@@ -1,0 +1,262 @@
+//! The contact list's parameters: paging, search, filter, sort and the keyset cursor.
+//! Parsed from query-string pairs by both the REST API and the UI (whose URL holds them).
+
+use crate::domain::field_errors::FieldErrors;
+use crate::domain::lead::LeadStatus;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+pub const MAX_SEARCH: usize = 200;
+/// Totals are counted exactly up to this many matches; beyond it they are a lower bound.
+pub const EXACT_TOTAL_CAP: u64 = 10_000;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortField {
+    #[default]
+    Updated,
+    Created,
+    Email,
+    Name,
+    Company,
+    Score,
+}
+
+impl SortField {
+    pub const ALL: [SortField; 6] = [Self::Updated, Self::Created, Self::Email, Self::Name, Self::Company, Self::Score];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Updated => "updated",
+            Self::Created => "created",
+            Self::Email => "email",
+            Self::Name => "name",
+            Self::Company => "company",
+            Self::Score => "score",
+        }
+    }
+
+    fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| "must be one of updated, created, email, name, company, score".to_owned())
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    Asc,
+    #[default]
+    Desc,
+}
+
+impl Order {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+
+    fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "asc" => Ok(Self::Asc),
+            "desc" => Ok(Self::Desc),
+            _ => Err("must be asc or desc".into()),
+        }
+    }
+}
+
+/// The last row's sort key, so the next page starts right after it whatever was added since.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum SortKey {
+    Text(String),
+    Int(i64),
+    /// Microseconds since the epoch.
+    Time(i64),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub sort: SortField,
+    pub order: Order,
+    pub key: SortKey,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(raw: &str) -> Result<Self, String> {
+        URL_SAFE_NO_PAD
+            .decode(raw)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| "is not a cursor this API issued".to_owned())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListQuery {
+    pub page: u32,
+    pub limit: u32,
+    pub search: Option<String>,
+    pub status: Option<LeadStatus>,
+    pub sort: SortField,
+    pub order: Order,
+    pub cursor: Option<Cursor>,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self { page: 1, limit: DEFAULT_LIMIT, search: None, status: None, sort: SortField::default(), order: Order::default(), cursor: None }
+    }
+}
+
+fn parse_number(raw: &str, min: u32, max: u32) -> Result<u32, String> {
+    let value: u64 = raw.trim().parse().map_err(|_| format!("must be a whole number from {min} to {max}"))?;
+    if value < min as u64 || value > max as u64 {
+        return Err(format!("must be a whole number from {min} to {max}"));
+    }
+    Ok(value as u32)
+}
+
+impl ListQuery {
+    pub const PARAMS: [&'static str; 7] = ["page", "limit", "search", "status", "sort", "order", "cursor"];
+
+    /// Parses query-string pairs. Unknown parameters are rejected too: a typo must not be ignored.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, FieldErrors> {
+        let mut q = ListQuery::default();
+        let mut e = FieldErrors::new();
+        let mut cursor_raw = None;
+        for (key, value) in pairs {
+            match key {
+                "page" => q.page = e.take("page", parse_number(value, 1, 1_000_000)).unwrap_or(1),
+                "limit" => q.limit = e.take("limit", parse_number(value, 1, MAX_LIMIT)).unwrap_or(DEFAULT_LIMIT),
+                "search" => {
+                    let trimmed = value.trim();
+                    if trimmed.chars().count() > MAX_SEARCH {
+                        e.add("search", format!("must be at most {MAX_SEARCH} characters"));
+                    } else if trimmed.chars().any(char::is_control) {
+                        e.add("search", "must not contain control characters");
+                    } else if !trimmed.is_empty() {
+                        q.search = Some(trimmed.to_owned());
+                    }
+                }
+                "status" if value.is_empty() => {}
+                "status" => q.status = e.take("status", LeadStatus::parse(value)),
+                "sort" => q.sort = e.take("sort", SortField::parse(value)).unwrap_or_default(),
+                "order" => q.order = e.take("order", Order::parse(value)).unwrap_or_default(),
+                "cursor" if value.is_empty() => {}
+                "cursor" => cursor_raw = Some(value),
+                other => e.add(other, "is not a known parameter"),
+            }
+        }
+        if let Some(raw) = cursor_raw {
+            match Cursor::decode(raw) {
+                Ok(c) if c.sort != q.sort || c.order != q.order => e.add("cursor", "belongs to another sort order"),
+                Ok(_) if q.page != 1 => e.add("cursor", "cannot be combined with page"),
+                Ok(c) => q.cursor = Some(c),
+                Err(m) => e.add("cursor", m),
+            }
+        }
+        e.into_result()?;
+        Ok(q)
+    }
+
+    /// The query-string pairs that reproduce this query (defaults left out), for URLs.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if self.page != 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        if self.limit != DEFAULT_LIMIT {
+            pairs.push(("limit", self.limit.to_string()));
+        }
+        if let Some(s) = &self.search {
+            pairs.push(("search", s.clone()));
+        }
+        if let Some(s) = self.status {
+            pairs.push(("status", s.as_str().to_owned()));
+        }
+        if self.sort != SortField::default() {
+            pairs.push(("sort", self.sort.as_str().to_owned()));
+        }
+        if self.order != Order::default() {
+            pairs.push(("order", self.order.as_str().to_owned()));
+        }
+        if let Some(c) = &self.cursor {
+            pairs.push(("cursor", c.encode()));
+        }
+        pairs
+    }
+
+    pub fn offset(&self) -> u64 {
+        (self.page as u64 - 1) * self.limit as u64
+    }
+}
+
+/// Paging facts returned with a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListMeta {
+    pub total: u64,
+    pub page: u32,
+    pub limit: u32,
+    pub total_pages: u64,
+    pub total_is_exact: bool,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeadPage {
+    pub data: Vec<crate::domain::lead::Lead>,
+    pub meta: ListMeta,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn defaults() {
+        assert_eq!(ListQuery::from_pairs([]).unwrap(), ListQuery::default());
+    }
+
+    #[test]
+    fn names_each_bad_parameter() {
+        for (key, value) in [("page", "0"), ("page", "x"), ("limit", "101"), ("limit", "0"), ("limit", "-1"), ("status", "gone"), ("sort", "phone"), ("order", "up"), ("cursor", "%%%"), ("bogus", "1")] {
+            let err = ListQuery::from_pairs([(key, value)]).unwrap_err();
+            assert!(err.get(key).is_some(), "{key}={value} should be rejected naming {key}");
+        }
+        let long = "x".repeat(201);
+        assert!(ListQuery::from_pairs([("search", long.as_str())]).unwrap_err().get("search").is_some());
+    }
+
+    #[test]
+    fn cursor_must_match_sort() {
+        let cursor = Cursor { sort: SortField::Email, order: Order::Asc, key: SortKey::Text("a@b.co".into()), id: Uuid::nil() }.encode();
+        assert!(ListQuery::from_pairs([("cursor", cursor.as_str())]).is_err());
+        let q = ListQuery::from_pairs([("sort", "email"), ("order", "asc"), ("cursor", cursor.as_str())]).unwrap();
+        assert!(q.cursor.is_some());
+    }
+
+    proptest! {
+        #[test]
+        fn pairs_round_trip(page in 1u32..1000, limit in 1u32..=100, search in proptest::option::of("[a-z%_ ]{1,20}"), sort in 0usize..6, asc: bool) {
+            let q = ListQuery { page, limit, search: search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()), status: Some(LeadStatus::Bounced), sort: SortField::ALL[sort], order: if asc { Order::Asc } else { Order::Desc }, cursor: None };
+            let pairs = q.to_pairs();
+            let parsed = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
+            prop_assert_eq!(parsed, q);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Plain types shared by the server and the WASM client. Each value type can only be built by
+//! parsing, so everything downstream takes already-valid data.
+
+pub mod account;
+pub mod attributes;
+pub mod email;
+pub mod error;
+pub mod field_errors;
+pub mod lead;
+pub mod lead_input;
+pub mod list_query;
+pub mod token;

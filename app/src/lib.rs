@@ -1,0 +1,57 @@
+//! The whole application, compiled twice: with `ssr` into the server, with `hydrate` into the
+//! browser. Server-only code lives under `server`, which the WASM build never sees.
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use crate::components::app_header::AppHeader;
+use crate::pages::home::HomePage;
+use crate::pages::not_found::NotFound;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::page_headers::set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/leads.css"/>
+        <Title text="Leads"/>
+        <Router>
+            <AppHeader/>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=HomePage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,8 @@
+//! SeaORM entities, one per table. Only the service layer uses them.
+
+pub mod api_token;
+pub mod lead;
+pub mod membership;
+pub mod session;
+pub mod tenant;
+pub mod user;

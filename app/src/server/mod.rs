@@ -1,0 +1,12 @@
+//! Server-only code (feature `ssr`): the service layer and what it stands on. The WASM build
+//! never sees this module tree.
+
+pub mod db;
+pub mod entity;
+pub mod http_error;
+pub mod seed;
+pub mod service;
+pub mod state;
+pub mod request_auth;
+pub mod session_cookie;
+pub mod page_headers;

@@ -1,0 +1,185 @@
+//! Leads: create, read, edit (with optimistic concurrency), delete. Listing is in `list_leads`.
+
+use super::now;
+use super::tenant_context::TenantContext;
+use crate::domain::attributes::Attributes;
+use crate::domain::error::AppError;
+use crate::domain::lead::{Lead, LeadStatus, join_names};
+use crate::domain::lead_input::{LeadPatch, NewLead};
+use crate::domain::list_query::{LeadPage, ListQuery};
+use crate::server::db::tenant_txn;
+use crate::server::entity::lead;
+use chrono::Duration;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set, SqlErr};
+use uuid::Uuid;
+
+pub(super) fn to_lead(m: lead::Model) -> Lead {
+    let opt = |s: String| (!s.is_empty()).then_some(s);
+    Lead {
+        id: m.id,
+        tenant_id: m.tenant_id,
+        email: m.email,
+        name: opt(m.name),
+        first_name: opt(m.first_name),
+        last_name: opt(m.last_name),
+        company: opt(m.company),
+        status: LeadStatus::parse(&m.status).unwrap_or_default(),
+        score: m.score,
+        attributes: Attributes::from_json(&m.attributes).unwrap_or_default(),
+        created: m.created,
+        updated: m.updated,
+    }
+}
+
+pub async fn list(db: &DatabaseConnection, ctx: &TenantContext, query: &ListQuery) -> Result<LeadPage, AppError> {
+    super::list_leads::list(db, ctx, query).await
+}
+
+pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<Lead, AppError> {
+    let txn = tenant_txn(db, ctx).await?;
+    let found = lead::Entity::find_by_id((ctx.tenant_id(), id)).one(&txn).await?;
+    txn.commit().await?;
+    found.map(to_lead).ok_or(AppError::NotFound)
+}
+
+pub async fn create(db: &DatabaseConnection, ctx: &TenantContext, new: NewLead) -> Result<Lead, AppError> {
+    let created = now();
+    let model = lead::Model {
+        tenant_id: ctx.tenant_id(),
+        id: Uuid::now_v7(),
+        email: new.email.into_inner(),
+        name: new.name.unwrap_or_default(),
+        first_name: new.first_name.unwrap_or_default(),
+        last_name: new.last_name.unwrap_or_default(),
+        company: new.company.unwrap_or_default(),
+        status: new.status.as_str().to_owned(),
+        score: new.score,
+        attributes: new.attributes.to_json(),
+        created,
+        updated: created,
+    };
+    let txn = tenant_txn(db, ctx).await?;
+    match model.clone().into_active_model().insert(&txn).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(to_lead(model))
+        }
+        Err(err) => {
+            drop(txn);
+            Err(duplicate_or(db, ctx, &model.email, err).await)
+        }
+    }
+}
+
+/// A unique violation on insert or update can only be the per-tenant email: report which lead
+/// holds it. The failed transaction is gone, so the look-up runs in a new one.
+async fn duplicate_or(db: &DatabaseConnection, ctx: &TenantContext, email: &str, err: sea_orm::DbErr) -> AppError {
+    if !matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+        return err.into();
+    }
+    match find_by_email(db, ctx, email).await {
+        Ok(Some(existing_id)) => AppError::DuplicateEmail { existing_id },
+        Ok(None) => AppError::Internal,
+        Err(e) => e,
+    }
+}
+
+async fn find_by_email(db: &DatabaseConnection, ctx: &TenantContext, email: &str) -> Result<Option<Uuid>, AppError> {
+    let txn = tenant_txn(db, ctx).await?;
+    let found = lead::Entity::find()
+        .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(Expr::expr(Func::lower(Expr::col(lead::Column::Email))).eq(email.to_lowercase()))
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(found.map(|m| m.id))
+}
+
+/// Applies a partial edit. `if_match` is the ETag the editor saw; a stale one is refused.
+pub async fn update(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid, patch: LeadPatch, if_match: Option<&str>) -> Result<Lead, AppError> {
+    let txn = tenant_txn(db, ctx).await?;
+    let current = lead::Entity::find_by_id((ctx.tenant_id(), id)).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let before = to_lead(current.clone());
+    if if_match.is_some_and(|tag| tag != "*" && tag != before.etag()) {
+        return Err(AppError::PreconditionFailed);
+    }
+    let mut next = current.clone();
+    let names_touched = patch.first_name.is_some() || patch.last_name.is_some();
+    if let Some(email) = patch.email {
+        next.email = email.into_inner();
+    }
+    if let Some(v) = patch.first_name {
+        next.first_name = v.unwrap_or_default();
+    }
+    if let Some(v) = patch.last_name {
+        next.last_name = v.unwrap_or_default();
+    }
+    match patch.name {
+        Some(v) => next.name = v.unwrap_or_default(),
+        // Keep `name` in step with first/last when only they change.
+        None if names_touched => {
+            if let Some(joined) = join_names(Some(&next.first_name), Some(&next.last_name)) {
+                next.name = joined;
+            } else if join_names(Some(&current.first_name), Some(&current.last_name)).as_deref() == Some(current.name.as_str()) {
+                next.name = String::new();
+            }
+        }
+        None => {}
+    }
+    if let Some(v) = patch.company {
+        next.company = v.unwrap_or_default();
+    }
+    if let Some(v) = patch.status {
+        next.status = v.as_str().to_owned();
+    }
+    if let Some(v) = patch.score {
+        next.score = v;
+    }
+    if let Some(v) = patch.attributes {
+        next.attributes = v.to_json();
+    }
+    // Strictly increasing, so every change gets a new ETag even within one microsecond.
+    next.updated = Ord::max(now(), current.updated + Duration::microseconds(1));
+
+    let mut active = current.into_active_model();
+    active.email = Set(next.email.clone());
+    active.name = Set(next.name.clone());
+    active.first_name = Set(next.first_name.clone());
+    active.last_name = Set(next.last_name.clone());
+    active.company = Set(next.company.clone());
+    active.status = Set(next.status.clone());
+    active.score = Set(next.score);
+    active.attributes = Set(next.attributes.clone());
+    active.updated = Set(next.updated);
+    // The WHERE on the old `updated` makes the check-and-write atomic against a concurrent edit.
+    let result = lead::Entity::update_many()
+        .set(active)
+        .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(lead::Column::Id.eq(id))
+        .filter(lead::Column::Updated.eq(before.updated))
+        .exec(&txn)
+        .await;
+    match result {
+        Ok(r) if r.rows_affected == 1 => {
+            txn.commit().await?;
+            Ok(to_lead(next))
+        }
+        Ok(_) => Err(AppError::PreconditionFailed),
+        Err(err) => {
+            drop(txn);
+            Err(duplicate_or(db, ctx, &next.email, err).await)
+        }
+    }
+}
+
+pub async fn delete(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
+    let txn = tenant_txn(db, ctx).await?;
+    let result = lead::Entity::delete_many()
+        .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(lead::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    if result.rows_affected == 0 { Err(AppError::NotFound) } else { Ok(()) }
+}

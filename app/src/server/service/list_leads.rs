@@ -1,0 +1,142 @@
+//! The contact list: filter, sort (always tie-broken by id), offset or keyset paging, and a
+//! total that is exact up to `EXACT_TOTAL_CAP` matches and a lower bound beyond.
+
+use super::leads::to_lead;
+use super::tenant_context::TenantContext;
+use crate::domain::error::AppError;
+use crate::domain::list_query::{Cursor, EXACT_TOTAL_CAP, LeadPage, ListMeta, ListQuery, Order, SortField, SortKey};
+use crate::server::db::tenant_txn;
+use crate::server::entity::lead;
+use chrono::DateTime;
+use sea_orm::sea_query::{Alias, Expr, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Value};
+
+fn sort_column(sort: SortField) -> lead::Column {
+    match sort {
+        SortField::Updated => lead::Column::Updated,
+        SortField::Created => lead::Column::Created,
+        SortField::Email => lead::Column::Email,
+        SortField::Name => lead::Column::Name,
+        SortField::Company => lead::Column::Company,
+        SortField::Score => lead::Column::Score,
+    }
+}
+
+fn sort_key(sort: SortField, m: &lead::Model) -> SortKey {
+    match sort {
+        SortField::Updated => SortKey::Time(m.updated.timestamp_micros()),
+        SortField::Created => SortKey::Time(m.created.timestamp_micros()),
+        SortField::Email => SortKey::Text(m.email.clone()),
+        SortField::Name => SortKey::Text(m.name.clone()),
+        SortField::Company => SortKey::Text(m.company.clone()),
+        SortField::Score => SortKey::Int(m.score.into()),
+    }
+}
+
+fn key_value(key: &SortKey) -> Result<Value, AppError> {
+    Ok(match key {
+        SortKey::Text(s) => s.clone().into(),
+        SortKey::Int(i) => (*i).into(),
+        SortKey::Time(us) => DateTime::from_timestamp_micros(*us).ok_or_else(|| AppError::invalid("cursor", "is not a cursor this API issued"))?.into(),
+    })
+}
+
+/// `LIKE` pattern matching `search` as a literal substring: `%`, `_` and `\` lose their meaning.
+fn contains_pattern(search: &str) -> String {
+    let mut pattern = String::with_capacity(search.len() + 2);
+    pattern.push('%');
+    for c in search.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+fn filter(ctx: &TenantContext, query: &ListQuery, backend: DbBackend) -> Condition {
+    let mut cond = Condition::all().add(lead::Column::TenantId.eq(ctx.tenant_id()));
+    if let Some(status) = query.status {
+        cond = cond.add(lead::Column::Status.eq(status.as_str()));
+    }
+    if let Some(search) = &query.search {
+        // One expression over the three fields, matching the trigram index on PostgreSQL.
+        // SQLite's LIKE is already case-insensitive (for ASCII).
+        let op = if backend == DbBackend::Postgres { "ILIKE" } else { "LIKE" };
+        let sql = format!(r#"("email" || ' ' || "name" || ' ' || "company") {op} ? ESCAPE '\'"#);
+        cond = cond.add(Expr::cust_with_values(sql, [contains_pattern(search)]));
+    }
+    cond
+}
+
+/// Rows strictly after the cursor in the requested order. The redundant `col <= v` (or `>=`)
+/// gives the planner an index range on both backends.
+fn after_cursor(cursor: &Cursor) -> Result<Condition, AppError> {
+    let col = sort_column(cursor.sort);
+    let v = key_value(&cursor.key)?;
+    let id = cursor.id;
+    Ok(match cursor.order {
+        Order::Asc => Condition::all().add(col.gte(v.clone())).add(
+            Condition::any().add(col.gt(v.clone())).add(Condition::all().add(col.eq(v)).add(lead::Column::Id.gt(id))),
+        ),
+        Order::Desc => Condition::all().add(col.lte(v.clone())).add(
+            Condition::any().add(col.lt(v.clone())).add(Condition::all().add(col.eq(v)).add(lead::Column::Id.lt(id))),
+        ),
+    })
+}
+
+async fn capped_total<C: ConnectionTrait>(conn: &C, cond: Condition) -> Result<(u64, bool), AppError> {
+    let inner = Query::select().expr(Expr::val(1)).from(lead::Entity).cond_where(cond).limit(EXACT_TOTAL_CAP + 1).to_owned();
+    let outer = Query::select().expr(SimpleExpr::from(Expr::cust("COUNT(*)"))).from_subquery(inner, Alias::new("matches")).to_owned();
+    let row = conn.query_one(&outer).await?.ok_or(AppError::Internal)?;
+    let count: i64 = row.try_get_by_index(0)?;
+    let count = count as u64;
+    Ok(if count > EXACT_TOTAL_CAP { (EXACT_TOTAL_CAP, false) } else { (count, true) })
+}
+
+pub(super) async fn list(db: &DatabaseConnection, ctx: &TenantContext, query: &ListQuery) -> Result<LeadPage, AppError> {
+    let txn = tenant_txn(db, ctx).await?;
+    let cond = filter(ctx, query, db.get_database_backend());
+    let (total, total_is_exact) = capped_total(&txn, cond.clone()).await?;
+
+    let col = sort_column(query.sort);
+    let order = match query.order {
+        Order::Asc => sea_orm::Order::Asc,
+        Order::Desc => sea_orm::Order::Desc,
+    };
+    let mut select = lead::Entity::find().filter(cond);
+    match &query.cursor {
+        Some(cursor) => select = select.filter(after_cursor(cursor)?),
+        None => select = select.offset(query.offset()),
+    }
+    let mut rows = select
+        .order_by(col, order.clone())
+        .order_by(lead::Column::Id, order)
+        .limit(query.limit as u64 + 1)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+
+    let has_more = rows.len() > query.limit as usize;
+    rows.truncate(query.limit as usize);
+    let next_cursor = has_more
+        .then(|| rows.last())
+        .flatten()
+        .map(|last| Cursor { sort: query.sort, order: query.order, key: sort_key(query.sort, last), id: last.id }.encode());
+    let limit = query.limit as u64;
+    Ok(LeadPage {
+        data: rows.into_iter().map(to_lead).collect(),
+        meta: ListMeta { total, page: query.page, limit: query.limit, total_pages: total.div_ceil(limit), total_is_exact, next_cursor },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn wildcards_are_escaped() {
+        assert_eq!(contains_pattern(r"50%_a\b"), r"%50\%\_a\\b%");
+    }
+}

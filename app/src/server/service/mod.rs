@@ -1,0 +1,20 @@
+//! The service layer: every operation on data, whichever door (REST or server function) it
+//! comes through. Functions on tenant data take a `TenantContext`, which only authentication
+//! produces, so a tenant-less query cannot be written.
+
+pub mod auth;
+mod crypto;
+pub mod leads;
+mod list_leads;
+pub mod login_throttle;
+pub mod tenant_context;
+pub mod tokens;
+
+pub use tenant_context::TenantContext;
+
+/// Timestamps are kept at microsecond precision, PostgreSQL's, so what is returned equals what
+/// is stored on both backends.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

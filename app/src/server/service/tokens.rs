@@ -1,0 +1,88 @@
+//! API tokens: created with a secret shown once, listed without it, revoked at once.
+
+use super::crypto::{new_secret, secret_hash};
+use super::now;
+use super::tenant_context::TenantContext;
+use crate::domain::error::AppError;
+use crate::domain::token::{ApiTokenView, CreatedToken};
+use crate::server::db::tenant_txn;
+use crate::server::entity::api_token;
+use chrono::Duration;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+const TOKEN_PREFIX: &str = "leads_";
+const VISIBLE_PREFIX_LEN: usize = 12;
+/// `last_used` is a hint, not an audit log: write it at most once a minute per token.
+const LAST_USED_GRANULARITY: Duration = Duration::minutes(1);
+
+fn view(model: api_token::Model) -> ApiTokenView {
+    ApiTokenView { id: model.id, name: model.name, prefix: model.prefix, created: model.created, last_used: model.last_used }
+}
+
+pub async fn create(db: &DatabaseConnection, ctx: &TenantContext, name: String) -> Result<CreatedToken, AppError> {
+    let token = format!("{TOKEN_PREFIX}{}", new_secret());
+    let model = api_token::Model {
+        tenant_id: ctx.tenant_id(),
+        id: Uuid::now_v7(),
+        user_id: ctx.user_id(),
+        name,
+        secret_hash: secret_hash(&token),
+        prefix: token[..VISIBLE_PREFIX_LEN].to_owned(),
+        created: now(),
+        last_used: None,
+        revoked: None,
+    };
+    let txn = tenant_txn(db, ctx).await?;
+    api_token::ActiveModel::from(model.clone()).insert(&txn).await?;
+    txn.commit().await?;
+    Ok(CreatedToken { id: model.id, name: model.name, token })
+}
+
+pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<ApiTokenView>, AppError> {
+    let txn = tenant_txn(db, ctx).await?;
+    let rows = api_token::Entity::find()
+        .filter(api_token::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(api_token::Column::Revoked.is_null())
+        .order_by_desc(api_token::Column::Created)
+        .order_by_desc(api_token::Column::Id)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows.into_iter().map(view).collect())
+}
+
+pub async fn revoke(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
+    let txn = tenant_txn(db, ctx).await?;
+    let found = api_token::Entity::find_by_id((ctx.tenant_id(), id))
+        .filter(api_token::Column::Revoked.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut active: api_token::ActiveModel = found.into();
+    active.revoked = Set(Some(now()));
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Finds a live token by its secret (authentication, before a tenant is known).
+pub(super) async fn find_active(db: &DatabaseConnection, token: &str) -> Result<Option<api_token::Model>, AppError> {
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let found = api_token::Entity::find()
+        .filter(api_token::Column::SecretHash.eq(secret_hash(token)))
+        .filter(api_token::Column::Revoked.is_null())
+        .one(db)
+        .await?;
+    if let Some(model) = &found {
+        let current = now();
+        if model.last_used.is_none_or(|t| current - t > LAST_USED_GRANULARITY) {
+            let mut active: api_token::ActiveModel = model.clone().into();
+            active.last_used = Set(Some(current));
+            active.update(db).await?;
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,23 @@
+//! Schema migrations, embedded in the server and run at start.
+//!
+//! Each migration is raw SQL per backend: the PostgreSQL schema uses features SQLite lacks
+//! (row-level security, JSONB, pg_trgm indexes), and spelling both out keeps each readable.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_tenancy;
+mod m0002_leads;
+mod sql;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_tenancy::Migration), Box::new(m0002_leads::Migration)]
+    }
+}
+
+/// The non-superuser role request work switches to on PostgreSQL, so row-level security holds
+/// even when `DATABASE_URL` logs in as a superuser or as the tables' owner.
+pub const APP_ROLE: &str = "leads_app";

@@ -1,0 +1,22 @@
+//! Runs a backend's SQL script statement by statement.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+
+pub struct Scripts {
+    pub postgres: &'static str,
+    pub sqlite: &'static str,
+}
+
+impl Scripts {
+    pub async fn run(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        let script = match conn.get_database_backend() {
+            DatabaseBackend::Postgres => self.postgres,
+            DatabaseBackend::Sqlite => self.sqlite,
+            other => return Err(DbErr::Migration(format!("unsupported backend {other:?}"))),
+        };
+        conn.execute_unprepared(script).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Build leads in release mode and run it from the repository root.
+# With DATABASE_URL unset the server keeps its data in ./data/leads.db (SQLite)
+# and prints its URL and a demo login. Extra arguments go to the binary.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+# shellcheck source=scripts/bootstrap.sh
+source "$REPO/scripts/bootstrap.sh"
+
+if [[ -n "${LEADS_TARGET_DIR:-}" ]]; then
+  export CARGO_TARGET_DIR="$LEADS_TARGET_DIR"
+fi
+target_dir="${CARGO_TARGET_DIR:-$REPO/target}"
+
+echo "==> cargo leptos build --release (toolchain ${RUSTUP_TOOLCHAIN:-default})"
+cargo leptos build --release
+
+exec "$target_dir/release/leads" "$@"

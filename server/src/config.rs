@@ -1,0 +1,102 @@
+//! Configuration from the environment, Leptos conventions first.
+//!
+//! - `LEPTOS_SITE_ADDR` (default 127.0.0.1:3000)
+//! - `DATABASE_URL`: unset → SQLite file `leads.db` in `LEADS_DATA_DIR` (default `./data`);
+//!   `postgres://…` → PostgreSQL
+//! - `RUST_LOG`: log filter
+
+use leptos::config::{Env, LeptosOptions};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    /// Where the SQLite file lives, when that is the database.
+    pub sqlite_path: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("LEPTOS_SITE_ADDR={0:?} is not an address like 127.0.0.1:3000")]
+    BadAddr(String),
+    #[error("DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got {0:?})")]
+    BadDatabaseUrl(String),
+    #[error("data directory {path}: {reason}")]
+    DataDir { path: String, reason: String },
+}
+
+fn var(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let raw_addr = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr = raw_addr.parse().map_err(|_| ConfigError::BadAddr(raw_addr))?;
+        match var("DATABASE_URL") {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:") => {
+                Ok(Self { addr, database_url: url, sqlite_path: None })
+            }
+            Some(url) => Err(ConfigError::BadDatabaseUrl(redact(&url))),
+            None => {
+                let dir = PathBuf::from(var("LEADS_DATA_DIR").unwrap_or_else(|| "./data".into()));
+                ensure_writable(&dir)?;
+                let path = dir.join("leads.db");
+                Ok(Self { addr, database_url: format!("sqlite://{}?mode=rwc", path.display()), sqlite_path: Some(path) })
+            }
+        }
+    }
+}
+
+/// Hides a password in a URL before it is printed.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn ensure_writable(dir: &Path) -> Result<(), ConfigError> {
+    let fail = |reason: String| ConfigError::DataDir { path: dir.display().to_string(), reason };
+    std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create it ({e})")))?;
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok").map_err(|e| fail(format!("is not writable ({e})")))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Leptos's own options. Built here rather than by `get_configuration`, so the binary runs with
+/// no environment at all; cargo-leptos's variables still take precedence when present.
+pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
+    let env = match var("LEPTOS_ENV").as_deref() {
+        Some("DEV" | "dev" | "development") => Env::DEV,
+        Some(_) => Env::PROD,
+        None if cfg!(debug_assertions) => Env::DEV,
+        None => Env::PROD,
+    };
+    LeptosOptions::builder()
+        .output_name(var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "leads".into()))
+        .site_root(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
+        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+        .env(env)
+        .site_addr(addr)
+        .reload_port(var("LEPTOS_RELOAD_PORT").and_then(|p| p.parse().ok()).unwrap_or(3001))
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

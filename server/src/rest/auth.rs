@@ -1,0 +1,57 @@
+//! `/api/v1/auth/*`: sign-up, sign-in, sign-out, and who am I.
+
+use super::extract::{Authenticated, JsonBody, Tenant, text_field};
+use app::domain::account::{Login, Me, Signup};
+use app::domain::error::AppError;
+use app::domain::field_errors::FieldErrors;
+use app::server::service::auth::{self, Credential, SignedIn};
+use app::server::session_cookie;
+use app::server::state::AppState;
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use std::net::SocketAddr;
+
+fn signed_in(status: StatusCode, signed: SignedIn, headers: &HeaderMap) -> Response {
+    let Me { user, tenant, .. } = signed.me;
+    let cookie = session_cookie::set(&signed.session, session_cookie::is_https(headers));
+    (status, [(header::SET_COOKIE, cookie)], Json(json!({ "user": user, "tenant": tenant }))).into_response()
+}
+
+pub async fn signup(State(state): State<AppState>, headers: HeaderMap, JsonBody(body): JsonBody) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::new();
+    let (email, password, workspace) =
+        (text_field(&body, "email", &mut errors), text_field(&body, "password", &mut errors), text_field(&body, "workspaceName", &mut errors));
+    errors.into_result()?;
+    let input = Signup::parse(email, password, workspace)?;
+    let signed = auth::signup(&state.db, input).await?;
+    Ok(signed_in(StatusCode::CREATED, signed, &headers))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::new();
+    let (email, password) = (text_field(&body, "email", &mut errors), text_field(&body, "password", &mut errors));
+    errors.into_result()?;
+    let input = Login::parse(email, password)?;
+    let signed = auth::login(&state.db, &state.login_throttle, Some(peer.ip()), input).await?;
+    Ok(signed_in(StatusCode::OK, signed, &headers))
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Authenticated(request): Authenticated) -> Result<Response, AppError> {
+    if let Credential::Session(secret) = &request.credential {
+        auth::logout(&state.db, &request.context, secret).await?;
+    }
+    let cookie = session_cookie::clear(session_cookie::is_https(&headers));
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+pub async fn me(State(state): State<AppState>, Tenant(ctx): Tenant) -> Result<Json<Me>, AppError> {
+    Ok(Json(auth::me(&state.db, &ctx).await?))
+}

@@ -1,0 +1,103 @@
+//! Extractors that turn a request into typed input, every failure a JSON `AppError`.
+
+use app::domain::error::AppError;
+use app::server::request_auth::RequestAuth;
+use app::server::service::TenantContext;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The caller's tenant; 401 when the request carried no valid credential.
+pub struct Tenant(pub TenantContext);
+
+impl<S: Send + Sync> FromRequestParts<S> for Tenant {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts.extensions.get::<RequestAuth>().map(|a| Tenant(a.context.clone())).ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The whole authentication (for sign-out, which needs the credential itself).
+pub struct Authenticated(pub RequestAuth);
+
+impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts.extensions.get::<RequestAuth>().cloned().map(Authenticated).ok_or(AppError::Unauthorized)
+    }
+}
+
+/// A JSON body: 415 for another content type, 413 when too large, 400 when not JSON.
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        if !is_json(req.headers()) {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge { limit_bytes: crate::security::MAX_BODY_BYTES }
+            } else {
+                AppError::MalformedBody(rejection.body_text())
+            }
+        })?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| AppError::MalformedBody(e.to_string()))
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| mime.trim().to_ascii_lowercase())
+        .is_some_and(|mime| mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")))
+}
+
+/// Reads a string field of a JSON object, as `""` when absent, or names it as the wrong type.
+pub fn text_field<'a>(body: &'a Value, field: &str, errors: &mut app::domain::field_errors::FieldErrors) -> &'a str {
+    match body.get(field) {
+        None | Some(Value::Null) => "",
+        Some(Value::String(s)) => s,
+        Some(_) => {
+            errors.add(field, "must be a string");
+            ""
+        }
+    }
+}
+
+/// The raw query string as ordered pairs.
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let raw = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(raw).map(QueryPairs).map_err(|_| AppError::invalid("query", "is not a valid query string"))
+    }
+}
+
+/// An id in the path. A malformed id names nothing that exists: 404, like an unknown one.
+pub struct PathId(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
+        Uuid::parse_str(&raw).map(PathId).map_err(|_| AppError::NotFound)
+    }
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}

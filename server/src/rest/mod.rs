@@ -1,0 +1,32 @@
+//! The JSON REST API under `/api/v1`. Handlers only translate HTTP to typed values and back;
+//! the work is in `app::server::service`.
+
+mod auth;
+mod contacts;
+mod extract;
+pub mod openapi;
+mod tokens;
+
+use app::server::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn routes() -> Router<AppState> {
+    let contacts = || {
+        Router::new()
+            .route("/", get(contacts::list).post(contacts::create))
+            .route("/{id}", get(contacts::get).patch(contacts::update).delete(contacts::delete))
+    };
+    Router::new()
+        .route("/auth/signup", post(auth::signup))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        // The seed named the collection both ways; both stay served.
+        .nest("/contacts", contacts())
+        .nest("/leads", contacts())
+        .route("/openapi.json", get(openapi::document))
+        .fallback(extract::not_found)
+}

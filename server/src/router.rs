@@ -1,0 +1,65 @@
+//! The whole HTTP surface: health probes, the REST API, the Leptos pages and server functions,
+//! the embedded site assets, and the layers around them all.
+
+use crate::{assets, rest, security};
+use app::server::state::AppState;
+use app::{App, shell};
+use axum::extract::State;
+use axum::http::{HeaderName, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router, middleware};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde_json::json;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+async fn healthz() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match app::server::db::is_ready(&state.db).await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": "database is not answering" })))
+        }
+    }
+}
+
+pub fn build(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let pages = generate_route_list(App);
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/pkg/{*path}", get(assets::pkg))
+        .route("/favicon.svg", get(assets::favicon))
+        .nest("/api/v1", rest::routes())
+        .leptos_routes_with_context(&state, pages, leptos::nonce::provide_nonce, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos::nonce::provide_nonce, shell))
+        // Innermost first: each `.layer` wraps everything above it.
+        .layer(middleware::from_fn_with_state(state.clone(), security::authenticate))
+        .layer(middleware::from_fn(security::reject_cross_site))
+        .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
+        .layer(middleware::from_fn(security::limit_declared_body))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}

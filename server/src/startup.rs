@@ -1,0 +1,60 @@
+//! Start-up in order: configuration, database (connect, migrate, seed), listener, serve until a
+//! shutdown signal, letting in-flight requests finish.
+
+use crate::config::{self, Config, redact};
+use app::server::state::AppState;
+use app::server::{db, seed};
+use std::net::SocketAddr;
+
+pub async fn run() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let db = db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot connect to the database {}: {e}", redact(&config.database_url)))?;
+    db::migrate(&db).await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let seeded = if std::env::var("LEADS_SEED_DEMO").is_ok_and(|v| v == "0") {
+        false
+    } else {
+        seed::seed_demo_if_empty(&db).await.map_err(|e| format!("cannot create the demo workspace: {e}"))?
+    };
+
+    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = AppState::new(db, config::leptos_options(addr));
+    let app = crate::router::build(state);
+
+    match &config.sqlite_path {
+        Some(path) => println!("Leads: using SQLite at {}", path.display()),
+        None => println!("Leads: using {}", redact(&config.database_url)),
+    }
+    if seeded {
+        println!("Leads: created the demo workspace — sign in as {} / {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
+    }
+    println!("Leads is running at http://{addr}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
