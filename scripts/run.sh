@@ -15,7 +15,7 @@ if [[ -n "${LEADS_TARGET_DIR:-}" ]]; then
 fi
 target_dir="${CARGO_TARGET_DIR:-$REPO/target}"
 
-echo "==> cargo leptos build --release (toolchain ${RUSTUP_TOOLCHAIN:-default})"
-cargo leptos build --release
+echo "==> cargo leptos build --release --precompress (toolchain ${RUSTUP_TOOLCHAIN:-default})"
+cargo leptos build --release --precompress
 
 exec "$target_dir/release/leads" "$@"

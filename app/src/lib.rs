@@ -8,13 +8,17 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-use crate::components::app_header::AppHeader;
+use crate::components::app_header::{AppHeader, provide_current_user};
+use crate::pages::contact::ContactPage;
+use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::signup::SignupPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -46,12 +50,26 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/leads.css"/>
         <Title text="Leads"/>
         <Router>
-            <AppHeader/>
-            <main class="page">
-                <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage/>
-                </Routes>
-            </main>
+            <Shell/>
         </Router>
+    }
+}
+
+/// Everything inside the router: the header needs the location for the signed-in user.
+#[component]
+fn Shell() -> impl IntoView {
+    provide_current_user();
+    view! {
+        <AppHeader/>
+        <main class="page">
+            <Routes fallback=NotFound>
+                <Route path=path!("") view=HomePage/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/signup") view=SignupPage/>
+                // Async: the whole page (data, redirect or 404 status) is known before it is sent.
+                <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async/>
+                <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async/>
+            </Routes>
+        </main>
     }
 }

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Process concerns of the `leads` server: configuration, start-up, the router and its layers.
 //! The application itself (pages, server functions, services) lives in the `app` crate.
 

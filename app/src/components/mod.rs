@@ -1,1 +1,10 @@
+//! Reusable pieces of the UI.
+
 pub mod app_header;
+pub mod confirm_dialog;
+pub mod contact_form;
+pub mod contact_table;
+pub mod list_controls;
+pub mod modal;
+pub mod sign_in_redirect;
+pub mod status_badge;

@@ -9,4 +9,5 @@ pub mod field_errors;
 pub mod lead;
 pub mod lead_input;
 pub mod list_query;
+pub mod query_string;
 pub mod token;

@@ -1,2 +1,6 @@
+pub mod contact;
+pub mod contacts;
 pub mod home;
+pub mod login;
 pub mod not_found;
+pub mod signup;

@@ -98,7 +98,7 @@ async fn find_by_email(db: &DatabaseConnection, ctx: &TenantContext, email: &str
 
 /// Applies a partial edit. `if_match` is the ETag the editor saw; a stale one is refused.
 pub async fn update(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid, patch: LeadPatch, if_match: Option<&str>) -> Result<Lead, AppError> {
-    let txn = tenant_txn(db, ctx).await?;
+    let txn = super::tenant_write_txn(db, ctx).await?;
     let current = lead::Entity::find_by_id((ctx.tenant_id(), id)).one(&txn).await?.ok_or(AppError::NotFound)?;
     let before = to_lead(current.clone());
     if if_match.is_some_and(|tag| tag != "*" && tag != before.etag()) {

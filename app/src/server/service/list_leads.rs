@@ -62,9 +62,10 @@ fn filter(ctx: &TenantContext, query: &ListQuery, backend: DbBackend) -> Conditi
     }
     if let Some(search) = &query.search {
         // One expression over the three fields, matching the trigram index on PostgreSQL.
-        // SQLite's LIKE is already case-insensitive (for ASCII).
-        let op = if backend == DbBackend::Postgres { "ILIKE" } else { "LIKE" };
-        let sql = format!(r#"("email" || ' ' || "name" || ' ' || "company") {op} ? ESCAPE '\'"#);
+        // SQLite's LIKE is already case-insensitive (for ASCII). sea-query only substitutes
+        // the backend's own placeholder style: `$1` on PostgreSQL, `?` on SQLite.
+        let (op, param) = if backend == DbBackend::Postgres { ("ILIKE", "$1") } else { ("LIKE", "?") };
+        let sql = format!(r#"("email" || ' ' || "name" || ' ' || "company") {op} {param} ESCAPE '\'"#);
         cond = cond.add(Expr::cust_with_values(sql, [contains_pattern(search)]));
     }
     cond

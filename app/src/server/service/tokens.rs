@@ -53,7 +53,7 @@ pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<Ap
 }
 
 pub async fn revoke(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
-    let txn = tenant_txn(db, ctx).await?;
+    let txn = super::tenant_write_txn(db, ctx).await?;
     let found = api_token::Entity::find_by_id((ctx.tenant_id(), id))
         .filter(api_token::Column::Revoked.is_null())
         .one(&txn)

@@ -1,0 +1,67 @@
+use crate::components::list_controls::SortHeader;
+use crate::components::status_badge::StatusBadge;
+use crate::domain::lead::Lead;
+use crate::domain::list_query::SortField;
+use leptos::prelude::*;
+
+/// "Nov 24, 2026".
+pub fn short_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%b %-d, %Y").to_string()
+}
+
+/// The contacts table. Sorting and paging are links (they work before hydration); the row
+/// menu's Delete asks the page to confirm through `on_delete`.
+#[component]
+pub fn ContactTable(rows: Vec<Lead>, on_delete: Callback<Lead>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="contact-table" data-testid="contact-table">
+                <thead>
+                    <tr>
+                        <SortHeader field=SortField::Name label="Name"/>
+                        <SortHeader field=SortField::Email label="Email"/>
+                        <SortHeader field=SortField::Company label="Company"/>
+                        <th scope="col">"Status"</th>
+                        <SortHeader field=SortField::Score label="Score"/>
+                        <SortHeader field=SortField::Created label="Added"/>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|lead| {
+                        let href = format!("/contacts/{}", lead.id);
+                        let edit_href = format!("/contacts/{}?edit=1", lead.id);
+                        let for_delete = lead.clone();
+                        view! {
+                            <tr data-testid="contact-row" data-id=lead.id.to_string()>
+                                <td class="cell-name" data-label="Name">{lead.display_name().unwrap_or_else(|| "—".to_owned())}</td>
+                                <td data-label="Email"><a href=href>{lead.email.clone()}</a></td>
+                                <td data-label="Company">{lead.company.clone().unwrap_or_else(|| "—".to_owned())}</td>
+                                <td data-label="Status"><StatusBadge status=lead.status/></td>
+                                <td class="cell-number" data-label="Score">{lead.score}</td>
+                                <td data-label="Added">{short_date(lead.created)}</td>
+                                <td class="cell-actions">
+                                    <details class="menu">
+                                        <summary class="btn btn-ghost btn-small" aria-label="Actions">"⋯"</summary>
+                                        <div class="menu-items">
+                                            <a href=edit_href>"Edit"</a>
+                                            <button type="button" class="danger" on:click=move |ev| {
+                                                use leptos::wasm_bindgen::JsCast;
+                                                // Close the menu before the dialog opens.
+                                                let menu = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok()).and_then(|el| el.closest("details").ok().flatten());
+                                                if let Some(menu) = menu {
+                                                    let _ = menu.remove_attribute("open");
+                                                }
+                                                on_delete.run(for_delete.clone());
+                                            }>"Delete"</button>
+                                        </div>
+                                    </details>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,142 @@
+use crate::api::contacts::{create_contact, delete_contact, list_contacts};
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::contact_form::ContactForm;
+use crate::components::contact_table::ContactTable;
+use crate::components::list_controls::{Pager, SearchBox, StatusFilter, url_pairs};
+use crate::components::modal::Modal;
+use crate::components::sign_in_redirect::SignInRedirect;
+use crate::domain::error::AppError;
+use crate::domain::lead::Lead;
+use crate::domain::lead_input::LeadForm;
+use crate::domain::query_string;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// `/contacts`: search, filter, sort and page through the workspace's contacts; add, edit and
+/// delete them. The first paint is server-rendered with the data in it.
+#[component]
+pub fn ContactsPage() -> impl IntoView {
+    let query = use_query_map();
+    let query_string = Memo::new(move |_| query_string::encode(url_pairs(&query.read())));
+    // Bumped after a change, so the list is fetched again without a reload.
+    let changes = RwSignal::new(0u32);
+    let contacts = Resource::new(move || (query_string.get(), changes.get()), |(qs, _)| list_contacts(qs));
+
+    let adding = RwSignal::new(false);
+    let create = Action::new(|form: &LeadForm| {
+        let form = form.clone();
+        async move { create_contact(form).await }
+    });
+    let notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(lead)) = create.value().get() {
+            adding.set(false);
+            notice.set(Some(format!("Added {}", lead.email)));
+            changes.update(|n| *n += 1);
+        }
+    });
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+
+    let deleting = RwSignal::new(None::<Lead>);
+    let confirm_open = RwSignal::new(false);
+    let remove = Action::new(|id: &uuid::Uuid| {
+        let id = *id;
+        async move { delete_contact(id).await }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = remove.value().get() {
+            confirm_open.set(false);
+            match result {
+                Ok(()) => notice.set(deleting.get_untracked().map(|l| format!("Deleted {}", l.email))),
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+            changes.update(|n| *n += 1);
+        }
+    });
+    let ask_delete = Callback::new(move |lead: Lead| {
+        deleting.set(Some(lead));
+        confirm_open.set(true);
+    });
+    let delete_message = Signal::derive(move || {
+        deleting.get().map(|l| format!("Delete {}? This cannot be undone.", l.email)).unwrap_or_default()
+    });
+
+    view! {
+        <Title text="Contacts · Leads"/>
+        <div class="page-header">
+            <h1>"Contacts"</h1>
+            <button type="button" class="btn btn-primary" data-testid="add-contact" on:click=move |_| {
+                create.value().set(None);
+                adding.set(true);
+            }>"+ Add Contact"</button>
+        </div>
+        <div class="toolbar">
+            <SearchBox/>
+            <StatusFilter/>
+        </div>
+        {move || notice.get().map(|n| view! { <div class="alert alert-info" role="status" data-testid="notice">{n}</div> })}
+        <Transition fallback=|| view! { <div class="loading" aria-busy="true">"Loading contacts…"</div> }>
+            {move || Suspend::new(async move {
+                match contacts.await {
+                    Ok(page) if page.data.is_empty() && page.meta.total == 0 => {
+                        let filtered = !query_string.get_untracked().is_empty();
+                        view! {
+                            <div class="empty-state" data-testid="empty-state">
+                                {if filtered {
+                                    view! {
+                                        <h2>"No contacts match"</h2>
+                                        <p class="muted">"Try another search or filter."</p>
+                                        <a class="btn btn-ghost" href="/contacts">"Clear filters"</a>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <h2>"No contacts yet — add your first"</h2>
+                                        <p class="muted">"Contacts you add here or through the API appear in this table."</p>
+                                    }.into_any()
+                                }}
+                            </div>
+                        }.into_any()
+                    }
+                    Ok(page) => {
+                        let shown = page.data.len();
+                        view! {
+                            <ContactTable rows=page.data on_delete=ask_delete/>
+                            <Pager meta=page.meta shown/>
+                        }.into_any()
+                    }
+                    Err(AppError::Unauthorized) => view! { <SignInRedirect/> }.into_any(),
+                    Err(err) => view! {
+                        <div class="empty-state error-state" role="alert" data-testid="error-state">
+                            <h2>"Couldn't load contacts"</h2>
+                            <p class="muted">{err.to_string()}</p>
+                            <a class="btn btn-ghost" href="/contacts">"Reset the list"</a>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <Modal open=adding title="Add Contact" test_id="add-contact-modal">
+            <ContactForm
+                initial=LeadForm::default()
+                submit_label="Add contact"
+                on_submit=Callback::new(move |form: LeadForm| { create.dispatch(form); })
+                pending=create.pending()
+                server_error=create_error
+                on_cancel=Callback::new(move |_| adding.set(false))
+            />
+        </Modal>
+        <ConfirmDialog
+            open=confirm_open
+            title="Delete contact"
+            message=delete_message
+            confirm_label="Delete"
+            on_confirm=Callback::new(move |_| {
+                if let Some(lead) = deleting.get_untracked() {
+                    remove.dispatch(lead.id);
+                }
+            })
+            pending=remove.pending()
+        />
+    }
+}

@@ -1,0 +1,307 @@
+//! Test harness: the real app on a random port, against a fresh database per test — a SQLite
+//! file, or a new PostgreSQL database when `LEADS_TEST_BACKEND=postgres`.
+
+#![allow(dead_code)]
+
+use app::server::db;
+use app::server::entity::{api_token, lead, session};
+use app::server::service::TenantContext;
+use app::server::service::auth::{self, Credential};
+use app::server::state::AppState;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, SET_COOKIE};
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use sea_orm::{ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend() -> Backend {
+    match std::env::var("LEADS_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+fn admin_url() -> String {
+    std::env::var("LEADS_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh, empty, migrated database; dropped again when the guard goes.
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        match backend() {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                Self { url, pg_name: None, _dir: Some(dir) }
+            }
+            Backend::Postgres => {
+                let name = format!("leads_test_{}", Uuid::new_v4().simple());
+                let admin = Database::connect(admin_url()).await.expect("connect to the PostgreSQL admin database");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+                admin.close().await.ok();
+                let base = admin_url();
+                let url = format!("{}/{name}", &base[..base.rfind('/').expect("database URL has a path")]);
+                Self { url, pg_name: Some(name), _dir: None }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Best effort, on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(async {
+                    if let Ok(admin) = Database::connect(admin_url()).await {
+                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: DatabaseConnection,
+    pub base: String,
+    _test_db: TestDb,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let test_db = TestDb::new().await;
+    let conn = db::connect(&test_db.url).await.expect("connect to the test database");
+    db::migrate(&conn).await.expect("migrate the test database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    let state = AppState::new(conn.clone(), server::config::leptos_options(addr));
+    let router = server::router::build(state);
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+    });
+    TestApp { addr, db: conn, base: format!("http://{addr}"), _test_db: test_db }
+}
+
+pub fn client() -> Client {
+    Client::builder().cookie_store(true).build().expect("client")
+}
+
+/// A client without a cookie jar that sends `Authorization: Bearer <token>` on every request.
+pub fn bearer_client(token: &str) -> Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {token}")).expect("token is header-safe"));
+    Client::builder().default_headers(headers).build().expect("client")
+}
+
+/// A signed-up user: its own cookie jar (or bearer token), its workspace, and its session secret.
+pub struct TestUser {
+    pub client: Client,
+    pub email: String,
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    pub session: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn signup(&self, workspace: &str) -> TestUser {
+        let email = format!("{}@example.com", Uuid::new_v4().simple());
+        let client = client();
+        let response = client
+            .post(self.url("/api/v1/auth/signup"))
+            .json(&json!({ "email": email, "password": PASSWORD, "workspaceName": workspace }))
+            .send()
+            .await
+            .expect("signup request");
+        assert_eq!(response.status(), StatusCode::CREATED, "signup failed");
+        let session = session_secret(&response).expect("signup sets the session cookie");
+        let body: Value = response.json().await.expect("signup body");
+        TestUser {
+            client,
+            email,
+            tenant_id: body["tenant"]["id"].as_str().and_then(|s| s.parse().ok()).expect("tenant id"),
+            user_id: body["user"]["id"].as_str().and_then(|s| s.parse().ok()).expect("user id"),
+            session,
+        }
+    }
+
+    /// A request from a client with no cookies and no token.
+    pub fn anonymous(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        Client::new().request(method, self.url(path))
+    }
+
+    /// An anonymous JSON POST (sign-up, sign-in).
+    pub async fn post_anonymous(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        read(self.anonymous(reqwest::Method::POST, path).json(&body).send().await.expect("request")).await
+    }
+
+    /// The tenant context a session secret authenticates to, exactly as a request would get it.
+    pub async fn context(&self, session: &str) -> TenantContext {
+        auth::authenticate(&self.db, &Credential::Session(session.to_owned())).await.expect("session authenticates").context
+    }
+
+    /// The tenant's leads as stored, in id order.
+    pub async fn leads_in_db(&self, tenant_id: Uuid) -> Vec<lead::Model> {
+        lead::Entity::find().filter(lead::Column::TenantId.eq(tenant_id)).order_by_asc(lead::Column::Id).all(&self.db).await.expect("read leads")
+    }
+
+    pub async fn lead_in_db(&self, tenant_id: Uuid, id: &str) -> Option<lead::Model> {
+        lead::Entity::find_by_id((tenant_id, id.parse::<Uuid>().expect("uuid"))).one(&self.db).await.expect("read lead")
+    }
+
+    /// The tenant's API tokens as stored (revoked ones too), in id order.
+    pub async fn tokens_in_db(&self, tenant_id: Uuid) -> Vec<api_token::Model> {
+        api_token::Entity::find()
+            .filter(api_token::Column::TenantId.eq(tenant_id))
+            .order_by_asc(api_token::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("read tokens")
+    }
+
+    /// The stored session whose secret is `secret`, if any.
+    pub async fn session_in_db(&self, secret: &str) -> Option<session::Model> {
+        session::Entity::find().filter(session::Column::SecretHash.eq(sha256_hex(secret))).one(&self.db).await.expect("read sessions")
+    }
+}
+
+pub fn sha256_hex(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `leads_session` Set-Cookie header of a response, whole.
+pub fn session_set_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("leads_session="))
+        .map(str::to_owned)
+}
+
+/// The session secret a response's Set-Cookie carries (`None` when absent or cleared).
+pub fn session_secret(response: &Response) -> Option<String> {
+    let cookie = session_set_cookie(response)?;
+    let value = cookie.strip_prefix("leads_session=")?.split(';').next()?;
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// The message a 400 validation error gives for `field`; panics with the body if it is not one.
+#[track_caller]
+pub fn field_error(status: StatusCode, body: &Value, field: &str) -> String {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "expected a validation error naming {field:?}, got {body}");
+    assert_eq!(body["error"]["code"], "validation", "{body}");
+    body["error"]["fields"][field].as_str().unwrap_or_else(|| panic!("no error for {field:?} in {body}")).to_owned()
+}
+
+/// Asserts the standard error shape with the given status and code.
+#[track_caller]
+pub fn assert_error(actual: (StatusCode, Value), status: StatusCode, code: &str) {
+    let (actual_status, body) = actual;
+    assert_eq!((actual_status, body["error"]["code"].as_str()), (status, Some(code)), "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "errors carry a message: {body}");
+}
+
+/// Sends all requests at once and returns their answers in order.
+pub async fn all_at_once(requests: Vec<reqwest::RequestBuilder>) -> Vec<(StatusCode, Value)> {
+    let tasks: Vec<_> = requests.into_iter().map(|r| tokio::spawn(async move { read(r.send().await.expect("request")).await })).collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("task"));
+    }
+    answers
+}
+
+/// A query string from pairs, percent-encoded.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).expect("encodable query")
+}
+
+/// The `id` of every object in a JSON array.
+pub fn ids(array: &Value) -> Vec<String> {
+    array.as_array().expect("an array").iter().map(|item| item["id"].as_str().expect("an id").to_owned()).collect()
+}
+
+/// The status and JSON body of a response (`Value::Null` when it has none).
+pub async fn read(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, body)
+}
+
+impl TestUser {
+    /// The same user acting with an API token instead of its session cookie.
+    pub fn with_token(&self, token: &str) -> TestUser {
+        TestUser { client: bearer_client(token), email: self.email.clone(), tenant_id: self.tenant_id, user_id: self.user_id, session: String::new() }
+    }
+
+    pub fn request(&self, app: &TestApp, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client.request(method, app.url(path))
+    }
+
+    /// Creates a contact, asserting 201, and returns its JSON.
+    pub async fn create_contact(&self, app: &TestApp, body: Value) -> Value {
+        let (status, created) = self.post(app, "/api/v1/contacts", body.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "creating {body}: {created}");
+        created
+    }
+
+    /// A list request; `query` is the raw query string (without `?`).
+    pub async fn list(&self, app: &TestApp, query: &str) -> (StatusCode, Value) {
+        self.get(app, &format!("/api/v1/contacts?{query}")).await
+    }
+
+    /// The ids of one page of a successful list request, and its `meta`.
+    pub async fn list_ids(&self, app: &TestApp, query: &str) -> (Vec<String>, Value) {
+        let (status, body) = self.list(app, query).await;
+        assert_eq!(status, StatusCode::OK, "?{query}: {body}");
+        (ids(&body["data"]), body["meta"].clone())
+    }
+
+    /// Creates an API token, asserting 201, and returns `{id, name, token}`.
+    pub async fn create_token(&self, app: &TestApp, name: &str) -> Value {
+        let (status, created) = self.post(app, "/api/v1/tokens", json!({ "name": name })).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        created
+    }
+
+    pub async fn get(&self, app: &TestApp, path: &str) -> (StatusCode, Value) {
+        read(self.client.get(app.url(path)).send().await.expect("request")).await
+    }
+
+    pub async fn post(&self, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
+        read(self.client.post(app.url(path)).json(&body).send().await.expect("request")).await
+    }
+
+    pub async fn patch(&self, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
+        read(self.client.patch(app.url(path)).json(&body).send().await.expect("request")).await
+    }
+
+    pub async fn delete(&self, app: &TestApp, path: &str) -> (StatusCode, Value) {
+        read(self.client.delete(app.url(path)).send().await.expect("request")).await
+    }
+}
