@@ -595,7 +595,7 @@ async fn seed(db: &DatabaseConnection, tenants: &[BenchTenant]) -> Result<(), Bo
 
 fn sql_array(words: &[&str]) -> String {
     let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
-    format!("ARRAY[{}]", quoted.join(","))
+    format!("(ARRAY[{}])", quoted.join(","))
 }
 
 /// One chunk of leads, generated server-side: `$1` tenant, `$2` tenant ordinal (varies the data

@@ -12,7 +12,9 @@ use uuid::Uuid;
 
 fn postgres_only(test: &str) -> bool {
     if backend() != Backend::Postgres {
-        println!("{test}: row-level security exists on PostgreSQL only; skipped (set LEADS_TEST_BACKEND=postgres)");
+        println!(
+            "{test}: row-level security exists on PostgreSQL only; skipped (set LEADS_TEST_BACKEND=postgres)"
+        );
         return false;
     }
     true
@@ -24,7 +26,11 @@ async fn two_tenants(app: &TestApp) -> (TestUser, TestUser) {
     let bob = app.signup("Bob Ltd").await;
     for (user, count) in [(&alice, 2), (&bob, 3)] {
         for i in 0..count {
-            user.create_contact(app, json!({ "email": format!("c{i}@example.com"), "company": "Original" })).await;
+            user.create_contact(
+                app,
+                json!({ "email": format!("c{i}@example.com"), "company": "Original" }),
+            )
+            .await;
             user.create_token(app, &format!("token {i}")).await;
         }
     }
@@ -32,17 +38,41 @@ async fn two_tenants(app: &TestApp) -> (TestUser, TestUser) {
 }
 
 async fn tenant_ids(conn: &impl ConnectionTrait, table: &str) -> Vec<Uuid> {
-    let rows = conn.query_all_raw(Statement::from_string(DbBackend::Postgres, format!("SELECT tenant_id FROM {table}"))).await.expect("select");
-    rows.iter().map(|row| row.try_get_by_index::<Uuid>(0).expect("uuid")).collect()
+    let rows = conn
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT tenant_id FROM {table}"),
+        ))
+        .await
+        .expect("select");
+    rows.iter()
+        .map(|row| row.try_get_by_index::<Uuid>(0).expect("uuid"))
+        .collect()
 }
 
 async fn scalar(conn: &impl ConnectionTrait, sql: &str) -> String {
-    let row = conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.expect("query").expect("a row");
-    row.try_get_by_index::<Option<String>>(0).expect("text").unwrap_or_default()
+    let row = conn
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .expect("query")
+        .expect("a row");
+    row.try_get_by_index::<Option<String>>(0)
+        .expect("text")
+        .unwrap_or_default()
 }
 
-async fn exec(txn: &DatabaseTransaction, sql: &str, values: Vec<Value>) -> Result<u64, sea_orm::DbErr> {
-    txn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await.map(|r| r.rows_affected())
+async fn exec(
+    txn: &DatabaseTransaction,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<u64, sea_orm::DbErr> {
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        values,
+    ))
+    .await
+    .map(|r| r.rows_affected())
 }
 
 async fn txn_of(app: &TestApp, user: &TestUser) -> DatabaseTransaction {
@@ -63,15 +93,23 @@ async fn unfiltered_reads_see_only_the_tenants_rows() {
     assert_eq!(tenant_ids(&app.db, "api_tokens").await.len(), 5);
 
     let txn = txn_of(&app, &alice).await;
-    for (table, expected) in [("leads", 2), ("api_tokens", 2), ("sessions", 1), ("memberships", 1)] {
+    for (table, expected) in [
+        ("leads", 2),
+        ("api_tokens", 2),
+        ("sessions", 1),
+        ("memberships", 1),
+    ] {
         let seen = tenant_ids(&txn, table).await;
         assert_eq!(seen, vec![alice.tenant_id; expected], "{table} as Alice");
     }
     txn.commit().await.unwrap();
 
-
     let txn = txn_of(&app, &bob).await;
-    assert_eq!(tenant_ids(&txn, "leads").await, vec![bob.tenant_id; 3], "leads as Bob");
+    assert_eq!(
+        tenant_ids(&txn, "leads").await,
+        vec![bob.tenant_id; 3],
+        "leads as Bob"
+    );
     txn.commit().await.unwrap();
 }
 
@@ -86,15 +124,39 @@ async fn unfiltered_writes_reach_only_the_tenants_rows() {
     let bobs_tokens = app.tokens_in_db(bob.tenant_id).await;
 
     let txn = txn_of(&app, &alice).await;
-    assert_eq!(exec(&txn, "UPDATE leads SET company = 'Overwritten'", vec![]).await.unwrap(), 2);
-    assert_eq!(exec(&txn, "DELETE FROM api_tokens", vec![]).await.unwrap(), 2);
+    assert_eq!(
+        exec(&txn, "UPDATE leads SET company = 'Overwritten'", vec![])
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        exec(&txn, "DELETE FROM api_tokens", vec![]).await.unwrap(),
+        2
+    );
     assert_eq!(exec(&txn, "DELETE FROM sessions", vec![]).await.unwrap(), 1);
     txn.commit().await.unwrap();
-    assert!(app.leads_in_db(alice.tenant_id).await.iter().all(|l| l.company == "Overwritten"));
+    assert!(
+        app.leads_in_db(alice.tenant_id)
+            .await
+            .iter()
+            .all(|l| l.company == "Overwritten")
+    );
     assert!(app.tokens_in_db(alice.tenant_id).await.is_empty());
-    assert_eq!(app.leads_in_db(bob.tenant_id).await, bobs_leads, "Bob's leads are untouched");
-    assert_eq!(app.tokens_in_db(bob.tenant_id).await, bobs_tokens, "Bob's tokens are untouched");
-    assert!(app.session_in_db(&bob.session).await.is_some(), "Bob is still signed in");
+    assert_eq!(
+        app.leads_in_db(bob.tenant_id).await,
+        bobs_leads,
+        "Bob's leads are untouched"
+    );
+    assert_eq!(
+        app.tokens_in_db(bob.tenant_id).await,
+        bobs_tokens,
+        "Bob's tokens are untouched"
+    );
+    assert!(
+        app.session_in_db(&bob.session).await.is_some(),
+        "Bob is still signed in"
+    );
 }
 
 #[tokio::test]
@@ -108,23 +170,56 @@ async fn rows_cannot_be_written_into_another_tenant() {
     let insert = "INSERT INTO leads (tenant_id, id, email, created, updated) VALUES ($1, $2, 'planted@example.com', now(), now())";
 
     let txn = txn_of(&app, &alice).await;
-    let err = exec(&txn, insert, vec![bob.tenant_id.into(), Uuid::now_v7().into()]).await.expect_err("inserting a row for Bob must fail");
+    let err = exec(
+        &txn,
+        insert,
+        vec![bob.tenant_id.into(), Uuid::now_v7().into()],
+    )
+    .await
+    .expect_err("inserting a row for Bob must fail");
     assert!(err.to_string().contains("row-level security"), "{err}");
     drop(txn);
 
     let txn = txn_of(&app, &alice).await;
-    let err = exec(&txn, "UPDATE leads SET tenant_id = $1", vec![bob.tenant_id.into()]).await.expect_err("moving rows to Bob must fail");
+    let err = exec(
+        &txn,
+        "UPDATE leads SET tenant_id = $1",
+        vec![bob.tenant_id.into()],
+    )
+    .await
+    .expect_err("moving rows to Bob must fail");
     assert!(err.to_string().contains("row-level security"), "{err}");
     drop(txn);
 
     let txn = txn_of(&app, &alice).await;
     let token = "INSERT INTO api_tokens (tenant_id, id, user_id, name, secret_hash, prefix, created) VALUES ($1, $2, $3, 'planted', 'x', 'x', now())";
-    assert!(exec(&txn, token, vec![bob.tenant_id.into(), Uuid::now_v7().into(), bob.user_id.into()]).await.is_err());
+    assert!(
+        exec(
+            &txn,
+            token,
+            vec![
+                bob.tenant_id.into(),
+                Uuid::now_v7().into(),
+                bob.user_id.into()
+            ]
+        )
+        .await
+        .is_err()
+    );
     drop(txn);
 
     // Its own tenant is fine, in the same kind of transaction.
     let txn = txn_of(&app, &alice).await;
-    assert_eq!(exec(&txn, insert, vec![alice.tenant_id.into(), Uuid::now_v7().into()]).await.unwrap(), 1);
+    assert_eq!(
+        exec(
+            &txn,
+            insert,
+            vec![alice.tenant_id.into(), Uuid::now_v7().into()]
+        )
+        .await
+        .unwrap(),
+        1
+    );
     txn.commit().await.unwrap();
     assert_eq!(app.leads_in_db(alice.tenant_id).await.len(), 3);
     assert_eq!(app.leads_in_db(bob.tenant_id).await, bobs_leads);
@@ -140,12 +235,28 @@ async fn tenant_work_runs_as_the_unprivileged_role() {
     let (alice, _) = two_tenants(&app).await;
     let txn = txn_of(&app, &alice).await;
     assert_eq!(scalar(&txn, "SELECT current_user::text").await, "leads_app");
-    assert_eq!(scalar(&txn, "SELECT (rolsuper OR rolbypassrls)::text FROM pg_roles WHERE rolname = current_user").await, "false");
-    assert_eq!(scalar(&txn, "SELECT current_setting('app.tenant_id', true)").await, alice.tenant_id.to_string());
+    assert_eq!(
+        scalar(
+            &txn,
+            "SELECT (rolsuper OR rolbypassrls)::text FROM pg_roles WHERE rolname = current_user"
+        )
+        .await,
+        "false"
+    );
+    assert_eq!(
+        scalar(&txn, "SELECT current_setting('app.tenant_id', true)").await,
+        alice.tenant_id.to_string()
+    );
     txn.commit().await.unwrap();
     // Neither the role nor the tenant outlives the transaction on any pooled connection.
     for _ in 0..40 {
-        assert_ne!(scalar(&app.db, "SELECT current_user::text").await, "leads_app");
-        assert_eq!(scalar(&app.db, "SELECT current_setting('app.tenant_id', true)").await, "");
+        assert_ne!(
+            scalar(&app.db, "SELECT current_user::text").await,
+            "leads_app"
+        );
+        assert_eq!(
+            scalar(&app.db, "SELECT current_setting('app.tenant_id', true)").await,
+            ""
+        );
     }
 }

@@ -94,7 +94,10 @@ struct Model {
 
 impl Model {
     fn id_with_email(&self, email: &str) -> Option<&String> {
-        self.contacts.iter().find(|(_, c)| c.email.eq_ignore_ascii_case(email)).map(|(id, _)| id)
+        self.contacts
+            .iter()
+            .find(|(_, c)| c.email.eq_ignore_ascii_case(email))
+            .map(|(id, _)| id)
     }
 }
 
@@ -131,7 +134,13 @@ struct World<'a> {
     seen: BTreeMap<(Op, Option<Target>), u32>,
 }
 
-async fn call(app: &TestApp, client: &Client, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    app: &TestApp,
+    client: &Client,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut request = client.request(method, app.url(path));
     if let Some(body) = body {
         request = request.json(&body);
@@ -157,7 +166,11 @@ impl World<'_> {
         }
         let id = live.choose(&mut self.rng).unwrap().clone();
         let secret = self.tenants[me].model.tokens[&id].1.clone();
-        self.tenants[me].bearers.entry(id).or_insert_with(|| bearer_client(&secret)).clone()
+        self.tenants[me]
+            .bearers
+            .entry(id)
+            .or_insert_with(|| bearer_client(&secret))
+            .clone()
     }
 
     /// An id to aim at: mostly the tenant's own, often another tenant's, sometimes a deleted or
@@ -165,8 +178,14 @@ impl World<'_> {
     fn pick(&mut self, me: usize, kind: Kind) -> (String, Target) {
         let pools = |t: &Tenant| -> (Vec<String>, Vec<String>) {
             match kind {
-                Kind::Contact => (t.model.contacts.keys().cloned().collect(), t.model.deleted_contacts.clone()),
-                Kind::Token => (t.model.tokens.keys().cloned().collect(), t.model.revoked_tokens.clone()),
+                Kind::Contact => (
+                    t.model.contacts.keys().cloned().collect(),
+                    t.model.deleted_contacts.clone(),
+                ),
+                Kind::Token => (
+                    t.model.tokens.keys().cloned().collect(),
+                    t.model.revoked_tokens.clone(),
+                ),
             }
         };
         let (own, own_gone) = pools(&self.tenants[me]);
@@ -198,9 +217,19 @@ impl World<'_> {
     }
 
     #[track_caller]
-    fn expect_not_found(&self, me: usize, op: Op, target: Target, (status, body): (StatusCode, Value)) {
+    fn expect_not_found(
+        &self,
+        me: usize,
+        op: Op,
+        target: Target,
+        (status, body): (StatusCode, Value),
+    ) {
         let ctx = self.context(me, op);
-        assert_eq!(status, StatusCode::NOT_FOUND, "{ctx}: {target:?} id must be a 404, got {body}");
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "{ctx}: {target:?} id must be a 404, got {body}"
+        );
         assert_eq!(body["error"]["code"], "not_found", "{ctx}");
     }
 
@@ -218,10 +247,24 @@ impl World<'_> {
             Op::CreateContact => {
                 // Sometimes reuse an email: the tenant's own (a conflict, in any case) or another's (fine).
                 let roll = self.rng.random_range(0..10);
-                let own_emails: Vec<String> = self.tenants[me].model.contacts.values().map(|c| c.email.clone()).collect();
-                let foreign_emails: Vec<String> =
-                    self.tenants.iter().enumerate().filter(|(i, _)| *i != me).flat_map(|(_, t)| t.model.contacts.values().map(|c| c.email.clone())).collect();
-                let email = match (roll, own_emails.choose(&mut self.rng), foreign_emails.choose(&mut self.rng)) {
+                let own_emails: Vec<String> = self.tenants[me]
+                    .model
+                    .contacts
+                    .values()
+                    .map(|c| c.email.clone())
+                    .collect();
+                let foreign_emails: Vec<String> = self
+                    .tenants
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != me)
+                    .flat_map(|(_, t)| t.model.contacts.values().map(|c| c.email.clone()))
+                    .collect();
+                let email = match (
+                    roll,
+                    own_emails.choose(&mut self.rng),
+                    foreign_emails.choose(&mut self.rng),
+                ) {
                     (0, Some(own), _) => own.to_uppercase(),
                     (1, _, Some(foreign)) => foreign.clone(),
                     _ => format!("c{}@t{me}.example", self.fresh()),
@@ -232,31 +275,62 @@ impl World<'_> {
                     "score": self.rng.random_range(-100..=100),
                     "status": STATUSES.choose(&mut self.rng).unwrap(),
                 });
-                let (status, created) = call(app, &client, Method::POST, "/api/v1/contacts", Some(body.clone())).await;
+                let (status, created) = call(
+                    app,
+                    &client,
+                    Method::POST,
+                    "/api/v1/contacts",
+                    Some(body.clone()),
+                )
+                .await;
                 match self.tenants[me].model.id_with_email(&email).cloned() {
                     Some(existing) => {
                         self.note(op, Some(Target::Own));
                         assert_eq!(status, StatusCode::CONFLICT, "{ctx}: {created}");
-                        assert_eq!(created["error"]["existingId"].as_str(), Some(existing.as_str()), "{ctx}");
+                        assert_eq!(
+                            created["error"]["existingId"].as_str(),
+                            Some(existing.as_str()),
+                            "{ctx}"
+                        );
                     }
                     None => {
                         self.note(op, None);
                         assert_eq!(status, StatusCode::CREATED, "{ctx}: {body} → {created}");
-                        assert_eq!(created["tenantId"].as_str(), Some(self.tenants[me].user.tenant_id.to_string().as_str()), "{ctx}");
+                        assert_eq!(
+                            created["tenantId"].as_str(),
+                            Some(self.tenants[me].user.tenant_id.to_string().as_str()),
+                            "{ctx}"
+                        );
                         let id = created["id"].as_str().unwrap().to_owned();
-                        self.tenants[me].model.contacts.insert(id, Contact::from_json(&created));
+                        self.tenants[me]
+                            .model
+                            .contacts
+                            .insert(id, Contact::from_json(&created));
                     }
                 }
             }
             Op::ListContacts | Op::SearchContacts => {
                 let sort = *SORTS.choose(&mut self.rng).unwrap();
-                let order = if self.rng.random_bool(0.5) { "asc" } else { "desc" };
+                let order = if self.rng.random_bool(0.5) {
+                    "asc"
+                } else {
+                    "desc"
+                };
                 let limit = [7, 50, 100].choose(&mut self.rng).unwrap().to_string();
-                let mut pairs = vec![("sort", sort.to_owned()), ("order", order.to_owned()), ("limit", limit)];
+                let mut pairs = vec![
+                    ("sort", sort.to_owned()),
+                    ("order", order.to_owned()),
+                    ("limit", limit),
+                ];
                 let word = WORDS.choose(&mut self.rng).unwrap().to_string();
-                let status_filter = (op == Op::SearchContacts && self.rng.random_bool(0.4)).then(|| STATUSES.choose(&mut self.rng).unwrap().to_string());
+                let status_filter = (op == Op::SearchContacts && self.rng.random_bool(0.4))
+                    .then(|| STATUSES.choose(&mut self.rng).unwrap().to_string());
                 if op == Op::SearchContacts {
-                    let term = if self.rng.random_bool(0.5) { word.to_uppercase() } else { word.clone() };
+                    let term = if self.rng.random_bool(0.5) {
+                        word.to_uppercase()
+                    } else {
+                        word.clone()
+                    };
                     pairs.push(("search", term));
                 }
                 if let Some(status) = &status_filter {
@@ -274,17 +348,36 @@ impl World<'_> {
                 let mut found = BTreeMap::new();
                 let mut cursor: Option<String> = None;
                 loop {
-                    let mut page_pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    let mut page_pairs: Vec<(&str, &str)> =
+                        pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
                     if let Some(c) = &cursor {
                         page_pairs.push(("cursor", c));
                     }
-                    let (status, body) = call(app, &client, Method::GET, &format!("/api/v1/contacts?{}", query(&page_pairs)), None).await;
+                    let (status, body) = call(
+                        app,
+                        &client,
+                        Method::GET,
+                        &format!("/api/v1/contacts?{}", query(&page_pairs)),
+                        None,
+                    )
+                    .await;
                     assert_eq!(status, StatusCode::OK, "{ctx}: {body}");
-                    assert_eq!(body["meta"]["total"].as_u64(), Some(expected.len() as u64), "{ctx}: total for {pairs:?}");
+                    assert_eq!(
+                        body["meta"]["total"].as_u64(),
+                        Some(expected.len() as u64),
+                        "{ctx}: total for {pairs:?}"
+                    );
                     for item in body["data"].as_array().unwrap() {
                         let id = item["id"].as_str().unwrap().to_owned();
-                        assert_eq!(item["tenantId"].as_str(), Some(self.tenants[me].user.tenant_id.to_string().as_str()), "{ctx}: a foreign row was listed");
-                        assert!(found.insert(id.clone(), Contact::from_json(item)).is_none(), "{ctx}: {id} listed twice");
+                        assert_eq!(
+                            item["tenantId"].as_str(),
+                            Some(self.tenants[me].user.tenant_id.to_string().as_str()),
+                            "{ctx}: a foreign row was listed"
+                        );
+                        assert!(
+                            found.insert(id.clone(), Contact::from_json(item)).is_none(),
+                            "{ctx}: {id} listed twice"
+                        );
                     }
                     match body["meta"]["nextCursor"].as_str() {
                         Some(next) => cursor = Some(next.to_owned()),
@@ -296,10 +389,21 @@ impl World<'_> {
             Op::GetContact => {
                 let (id, target) = self.pick(me, Kind::Contact);
                 self.note(op, Some(target));
-                let answer = call(app, &client, Method::GET, &format!("/api/v1/contacts/{id}"), None).await;
+                let answer = call(
+                    app,
+                    &client,
+                    Method::GET,
+                    &format!("/api/v1/contacts/{id}"),
+                    None,
+                )
+                .await;
                 if target == Target::Own {
                     assert_eq!(answer.0, StatusCode::OK, "{ctx}: {}", answer.1);
-                    assert_eq!(Contact::from_json(&answer.1), self.tenants[me].model.contacts[&id], "{ctx}");
+                    assert_eq!(
+                        Contact::from_json(&answer.1),
+                        self.tenants[me].model.contacts[&id],
+                        "{ctx}"
+                    );
                 } else {
                     self.expect_not_found(me, op, target, answer);
                 }
@@ -319,7 +423,13 @@ impl World<'_> {
                 }
                 let mut conflict = None;
                 if self.rng.random_bool(0.2) {
-                    let own: Vec<(String, String)> = self.tenants[me].model.contacts.iter().filter(|(other, _)| **other != id).map(|(i, c)| (i.clone(), c.email.clone())).collect();
+                    let own: Vec<(String, String)> = self.tenants[me]
+                        .model
+                        .contacts
+                        .iter()
+                        .filter(|(other, _)| **other != id)
+                        .map(|(i, c)| (i.clone(), c.email.clone()))
+                        .collect();
                     let email = match own.choose(&mut self.rng) {
                         Some((other, email)) if self.rng.random_bool(0.5) => {
                             conflict = Some(other.clone());
@@ -329,11 +439,22 @@ impl World<'_> {
                     };
                     body["email"] = json!(email);
                 }
-                let answer = call(app, &client, Method::PATCH, &format!("/api/v1/contacts/{id}"), Some(body.clone())).await;
+                let answer = call(
+                    app,
+                    &client,
+                    Method::PATCH,
+                    &format!("/api/v1/contacts/{id}"),
+                    Some(body.clone()),
+                )
+                .await;
                 match (target, conflict) {
                     (Target::Own, Some(existing)) => {
                         assert_eq!(answer.0, StatusCode::CONFLICT, "{ctx}: {}", answer.1);
-                        assert_eq!(answer.1["error"]["existingId"].as_str(), Some(existing.as_str()), "{ctx}");
+                        assert_eq!(
+                            answer.1["error"]["existingId"].as_str(),
+                            Some(existing.as_str()),
+                            "{ctx}"
+                        );
                     }
                     (Target::Own, None) => {
                         assert_eq!(answer.0, StatusCode::OK, "{ctx}: {body} → {}", answer.1);
@@ -358,7 +479,14 @@ impl World<'_> {
             Op::DeleteContact => {
                 let (id, target) = self.pick(me, Kind::Contact);
                 self.note(op, Some(target));
-                let answer = call(app, &client, Method::DELETE, &format!("/api/v1/contacts/{id}"), None).await;
+                let answer = call(
+                    app,
+                    &client,
+                    Method::DELETE,
+                    &format!("/api/v1/contacts/{id}"),
+                    None,
+                )
+                .await;
                 if target == Target::Own {
                     assert_eq!(answer, (StatusCode::NO_CONTENT, Value::Null), "{ctx}");
                     self.tenants[me].model.contacts.remove(&id);
@@ -370,18 +498,42 @@ impl World<'_> {
             Op::CreateToken => {
                 self.note(op, None);
                 let name = format!("token {}", self.fresh());
-                let (status, created) = call(app, &client, Method::POST, "/api/v1/tokens", Some(json!({ "name": name }))).await;
+                let (status, created) = call(
+                    app,
+                    &client,
+                    Method::POST,
+                    "/api/v1/tokens",
+                    Some(json!({ "name": name })),
+                )
+                .await;
                 assert_eq!(status, StatusCode::CREATED, "{ctx}: {created}");
                 let id = created["id"].as_str().unwrap().to_owned();
-                self.tenants[me].model.tokens.insert(id, (name, created["token"].as_str().unwrap().to_owned()));
+                self.tenants[me]
+                    .model
+                    .tokens
+                    .insert(id, (name, created["token"].as_str().unwrap().to_owned()));
             }
             Op::ListTokens => {
                 self.note(op, None);
                 let (status, list) = call(app, &client, Method::GET, "/api/v1/tokens", None).await;
                 assert_eq!(status, StatusCode::OK, "{ctx}: {list}");
-                let found: BTreeMap<String, String> =
-                    list.as_array().unwrap().iter().map(|t| (t["id"].as_str().unwrap().to_owned(), t["name"].as_str().unwrap().to_owned())).collect();
-                let expected: BTreeMap<String, String> = self.tenants[me].model.tokens.iter().map(|(id, (name, _))| (id.clone(), name.clone())).collect();
+                let found: BTreeMap<String, String> = list
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| {
+                        (
+                            t["id"].as_str().unwrap().to_owned(),
+                            t["name"].as_str().unwrap().to_owned(),
+                        )
+                    })
+                    .collect();
+                let expected: BTreeMap<String, String> = self.tenants[me]
+                    .model
+                    .tokens
+                    .iter()
+                    .map(|(id, (name, _))| (id.clone(), name.clone()))
+                    .collect();
                 assert_eq!(found, expected, "{ctx}");
                 let text = list.to_string();
                 assert!(!text.contains("\"token\""), "{ctx}: {text}");
@@ -394,23 +546,44 @@ impl World<'_> {
             Op::DeleteToken => {
                 let (id, target) = self.pick(me, Kind::Token);
                 self.note(op, Some(target));
-                let answer = call(app, &client, Method::DELETE, &format!("/api/v1/tokens/{id}"), None).await;
+                let answer = call(
+                    app,
+                    &client,
+                    Method::DELETE,
+                    &format!("/api/v1/tokens/{id}"),
+                    None,
+                )
+                .await;
                 if target == Target::Own {
                     assert_eq!(answer, (StatusCode::NO_CONTENT, Value::Null), "{ctx}");
                     let (_, secret) = self.tenants[me].model.tokens.remove(&id).unwrap();
                     self.tenants[me].model.revoked_tokens.push(id.clone());
                     // Revocation is immediate, whoever holds the token.
-                    let revoked = self.tenants[me].bearers.remove(&id).unwrap_or_else(|| bearer_client(&secret));
-                    assert_eq!(call(app, &revoked, Method::GET, "/api/v1/auth/me", None).await.0, StatusCode::UNAUTHORIZED, "{ctx}");
+                    let revoked = self.tenants[me]
+                        .bearers
+                        .remove(&id)
+                        .unwrap_or_else(|| bearer_client(&secret));
+                    assert_eq!(
+                        call(app, &revoked, Method::GET, "/api/v1/auth/me", None)
+                            .await
+                            .0,
+                        StatusCode::UNAUTHORIZED,
+                        "{ctx}"
+                    );
                 } else {
                     self.expect_not_found(me, op, target, answer);
                 }
             }
             Op::Me => {
                 self.note(op, None);
-                let (status, me_body) = call(app, &client, Method::GET, "/api/v1/auth/me", None).await;
+                let (status, me_body) =
+                    call(app, &client, Method::GET, "/api/v1/auth/me", None).await;
                 assert_eq!(status, StatusCode::OK, "{ctx}");
-                assert_eq!(me_body["tenant"]["id"].as_str(), Some(self.tenants[me].user.tenant_id.to_string().as_str()), "{ctx}");
+                assert_eq!(
+                    me_body["tenant"]["id"].as_str(),
+                    Some(self.tenants[me].user.tenant_id.to_string().as_str()),
+                    "{ctx}"
+                );
             }
         }
     }
@@ -422,49 +595,128 @@ impl World<'_> {
             total += rows.len();
             let stored: BTreeMap<String, Contact> = rows
                 .into_iter()
-                .map(|r| (r.id.to_string(), Contact { email: r.email, company: r.company, score: r.score.into(), status: r.status }))
+                .map(|r| {
+                    (
+                        r.id.to_string(),
+                        Contact {
+                            email: r.email,
+                            company: r.company,
+                            score: r.score.into(),
+                            status: r.status,
+                        },
+                    )
+                })
                 .collect();
-            assert_eq!(stored, tenant.model.contacts, "seed {}: tenant {i}'s leads in the database", self.seed);
+            assert_eq!(
+                stored, tenant.model.contacts,
+                "seed {}: tenant {i}'s leads in the database",
+                self.seed
+            );
 
             let tokens = self.app.tokens_in_db(tenant.user.tenant_id).await;
-            let live: BTreeMap<String, (String, String)> =
-                tokens.iter().filter(|t| t.revoked.is_none()).map(|t| (t.id.to_string(), (t.name.clone(), t.secret_hash.clone()))).collect();
-            let expected: BTreeMap<String, (String, String)> =
-                tenant.model.tokens.iter().map(|(id, (name, secret))| (id.clone(), (name.clone(), sha256_hex(secret)))).collect();
-            assert_eq!(live, expected, "seed {}: tenant {i}'s live tokens", self.seed);
-            let revoked: BTreeSet<String> = tokens.iter().filter(|t| t.revoked.is_some()).map(|t| t.id.to_string()).collect();
-            assert_eq!(revoked, tenant.model.revoked_tokens.iter().cloned().collect(), "seed {}: tenant {i}'s revoked tokens", self.seed);
+            let live: BTreeMap<String, (String, String)> = tokens
+                .iter()
+                .filter(|t| t.revoked.is_none())
+                .map(|t| (t.id.to_string(), (t.name.clone(), t.secret_hash.clone())))
+                .collect();
+            let expected: BTreeMap<String, (String, String)> = tenant
+                .model
+                .tokens
+                .iter()
+                .map(|(id, (name, secret))| (id.clone(), (name.clone(), sha256_hex(secret))))
+                .collect();
+            assert_eq!(
+                live, expected,
+                "seed {}: tenant {i}'s live tokens",
+                self.seed
+            );
+            let revoked: BTreeSet<String> = tokens
+                .iter()
+                .filter(|t| t.revoked.is_some())
+                .map(|t| t.id.to_string())
+                .collect();
+            assert_eq!(
+                revoked,
+                tenant.model.revoked_tokens.iter().cloned().collect(),
+                "seed {}: tenant {i}'s revoked tokens",
+                self.seed
+            );
         }
-        let all = app::server::entity::lead::Entity::find().all(&self.app.db).await.unwrap().len();
+        let all = app::server::entity::lead::Entity::find()
+            .all(&self.app.db)
+            .await
+            .unwrap()
+            .len();
         assert_eq!(all, total, "no lead belongs to anyone else");
     }
 }
 
 #[tokio::test]
 async fn tenants_never_see_or_touch_each_others_data() {
-    let seed = std::env::var("ISOLATION_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random::<u64>);
-    let ops: usize = std::env::var("ISOLATION_OPS").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_OPS);
+    let seed = std::env::var("ISOLATION_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random::<u64>);
+    let ops: usize = std::env::var("ISOLATION_OPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_OPS);
     println!("tenant isolation: seed {seed}, {ops} operations (rerun with ISOLATION_SEED={seed})");
     let app = spawn_app().await;
     let mut tenants = Vec::new();
     for i in 0..TENANTS {
-        tenants.push(Tenant { user: app.signup(&format!("Tenant {i}")).await, model: Model::default(), bearers: HashMap::new() });
+        tenants.push(Tenant {
+            user: app.signup(&format!("Tenant {i}")).await,
+            model: Model::default(),
+            bearers: HashMap::new(),
+        });
     }
-    let mut world = World { app: &app, rng: StdRng::seed_from_u64(seed), tenants, next: 0, step: 0, seed, seen: BTreeMap::new() };
+    let mut world = World {
+        app: &app,
+        rng: StdRng::seed_from_u64(seed),
+        tenants,
+        next: 0,
+        step: 0,
+        seed,
+        seen: BTreeMap::new(),
+    };
     let table = all_ops();
     for step in 0..ops {
         world.step = step;
         let me = world.rng.random_range(0..TENANTS);
-        let op = table.choose_weighted(&mut world.rng, |(_, weight)| *weight).unwrap().0;
+        let op = table
+            .choose_weighted(&mut world.rng, |(_, weight)| *weight)
+            .unwrap()
+            .0;
         world.run(me, op).await;
     }
     world.check_database().await;
 
-    let summary: Vec<String> = world.seen.iter().map(|((op, target), n)| format!("{op:?}/{}: {n}", target.map_or("-".into(), |t| format!("{t:?}")))).collect();
+    let summary: Vec<String> = world
+        .seen
+        .iter()
+        .map(|((op, target), n)| {
+            format!(
+                "{op:?}/{}: {n}",
+                target.map_or("-".into(), |t| format!("{t:?}"))
+            )
+        })
+        .collect();
     println!("tenant isolation: {}", summary.join(", "));
-    let foreign: u32 = world.seen.iter().filter(|((_, t), _)| *t == Some(Target::Foreign)).map(|(_, n)| n).sum();
-    assert!(foreign >= (ops / 20) as u32, "seed {seed}: only {foreign} requests aimed at another tenant's ids");
+    let foreign: u32 = world
+        .seen
+        .iter()
+        .filter(|((_, t), _)| *t == Some(Target::Foreign))
+        .map(|(_, n)| n)
+        .sum();
+    assert!(
+        foreign >= (ops / 20) as u32,
+        "seed {seed}: only {foreign} requests aimed at another tenant's ids"
+    );
     for (op, _) in &table {
-        assert!(world.seen.keys().any(|(seen, _)| seen == op), "seed {seed}: {op:?} never ran");
+        assert!(
+            world.seen.keys().any(|(seen, _)| seen == op),
+            "seed {seed}: {op:?} never ran"
+        );
     }
 }

@@ -4,10 +4,14 @@ use crate::domain::lead::Lead;
 use crate::domain::list_query::SortField;
 use leptos::prelude::*;
 
-/// "Nov 24, 2026".
+/// "Nov 24, 2026". Spelled out rather than `format("%b %-d, %Y")`, which would bring chrono's
+/// format-string machinery into the WASM client.
 pub fn short_date(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%b %-d, %Y").to_string()
+    use chrono::Datelike;
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!("{} {}, {}", MONTHS[at.month0() as usize], at.day(), at.year())
 }
+
 
 /// The contacts table. Sorting and paging are links (they work before hydration); the row
 /// menu's Delete asks the page to confirm through `on_delete`.
@@ -63,5 +67,14 @@ pub fn ContactTable(rows: Vec<Lead>, on_delete: Callback<Lead>) -> impl IntoView
                 </tbody>
             </table>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_date_reads_like_a_person_wrote_it() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-04T23:59:00Z").unwrap().to_utc();
+        assert_eq!(super::short_date(at), "Nov 4, 2026");
     }
 }

@@ -8,12 +8,24 @@ pub const MAX_ATTRIBUTES: usize = 50;
 pub const MAX_KEY_LEN: usize = 64;
 pub const MAX_TEXT_LEN: usize = 1000;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum AttributeValue {
     Bool(bool),
     Number(serde_json::Number),
     Text(String),
+}
+
+// By hand through `Value` rather than `#[serde(untagged)]`, whose buffering code is large in WASM.
+impl<'de> Deserialize<'de> for AttributeValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::Bool(b) => Ok(Self::Bool(b)),
+            Value::Number(n) => Ok(Self::Number(n)),
+            Value::String(s) => Ok(Self::Text(s)),
+            _ => Err(serde::de::Error::custom("expected a string, number or boolean")),
+        }
+    }
 }
 
 impl AttributeValue {

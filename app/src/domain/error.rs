@@ -5,8 +5,9 @@ use crate::domain::field_errors::FieldErrors;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+// Externally tagged on the wire (serde's default): an internally tagged enum would pull serde's
+// buffering machinery into the WASM client. The REST API's JSON is built in `http_error`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "code", rename_all = "snake_case")]
 pub enum AppError {
     #[error("{message}")]
     Validation { message: String, fields: FieldErrors },

@@ -51,6 +51,7 @@ impl fmt::Display for LeadStatus {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Lead {
     pub id: Uuid,
     pub tenant_id: Uuid,
@@ -61,6 +62,8 @@ pub struct Lead {
     pub company: Option<String>,
     pub status: LeadStatus,
     pub score: i32,
+    /// Custom key/value attributes: string, number or boolean values.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub attributes: Attributes,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,

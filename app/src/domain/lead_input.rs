@@ -13,7 +13,8 @@ pub const MAX_FIRST_LAST: usize = 100;
 pub const MAX_COMPANY: usize = 200;
 pub const SCORE_RANGE: std::ops::RangeInclusive<i64> = -1_000_000..=1_000_000;
 
-const KNOWN_FIELDS: [&str; 8] = ["email", "name", "firstName", "lastName", "company", "status", "score", "attributes"];
+/// Every field a create or edit body may carry (the OpenAPI document is checked against it).
+pub const KNOWN_FIELDS: [&str; 8] = ["email", "name", "firstName", "lastName", "company", "status", "score", "attributes"];
 
 /// A new lead. Empty optional text is `None`.
 #[derive(Clone, Debug, PartialEq)]

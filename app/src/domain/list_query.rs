@@ -207,6 +207,7 @@ impl ListQuery {
 /// Paging facts returned with a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListMeta {
     pub total: u64,
     pub page: u32,
@@ -217,6 +218,7 @@ pub struct ListMeta {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LeadPage {
     pub data: Vec<crate::domain::lead::Lead>,
     pub meta: ListMeta,

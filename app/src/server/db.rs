@@ -7,7 +7,10 @@
 use crate::server::service::tenant_context::TenantContext;
 use migration::{APP_ROLE, Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use std::time::Duration;
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -44,6 +47,18 @@ pub async fn tenant_txn(db: &DatabaseConnection, ctx: &TenantContext) -> Result<
         .await?;
     }
     Ok(txn)
+}
+
+/// A tenant transaction for work that reads before it writes. On SQLite a deferred transaction
+/// that has read cannot become a writer once another connection has committed (SQLITE_BUSY at
+/// once, whatever the busy timeout), so concurrent edits would fail; there it takes the write
+/// lock at BEGIN instead, waiting its turn.
+pub async fn tenant_write_txn(db: &DatabaseConnection, ctx: &TenantContext) -> Result<DatabaseTransaction, DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        let immediate = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
+        return db.begin_with_options(immediate).await;
+    }
+    tenant_txn(db, ctx).await
 }
 
 /// True when the database answers a trivial query (for `/readyz`).

@@ -1,5 +1,6 @@
 //! `/api/v1/auth/*`: sign-up, sign-in, sign-out, and who am I.
 
+use super::openapi::{ErrorBody, LoginBody, SignedInBody, SignupBody};
 use super::extract::{Authenticated, JsonBody, Tenant, text_field};
 use app::domain::account::{Login, Me, Signup};
 use app::domain::error::AppError;
@@ -20,6 +21,10 @@ fn signed_in(status: StatusCode, signed: SignedIn, headers: &HeaderMap) -> Respo
     (status, [(header::SET_COOKIE, cookie)], Json(json!({ "user": user, "tenant": tenant }))).into_response()
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth",
+    request_body = SignupBody,
+    responses((status = 201, description = "Workspace created and signed in (session cookie set)", body = SignedInBody),
+        (status = 409, description = "Email already has an account", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
 pub async fn signup(State(state): State<AppState>, headers: HeaderMap, JsonBody(body): JsonBody) -> Result<Response, AppError> {
     let mut errors = FieldErrors::new();
     let (email, password, workspace) =
@@ -30,6 +35,11 @@ pub async fn signup(State(state): State<AppState>, headers: HeaderMap, JsonBody(
     Ok(signed_in(StatusCode::CREATED, signed, &headers))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginBody,
+    responses((status = 200, description = "Signed in (session cookie set)", body = SignedInBody),
+        (status = 401, description = "Wrong email or password", body = ErrorBody),
+        (status = 429, description = "Too many failures; see Retry-After", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -44,6 +54,9 @@ pub async fn login(
     Ok(signed_in(StatusCode::OK, signed, &headers))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 204, description = "Session revoked and cookie cleared"), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Authenticated(request): Authenticated) -> Result<Response, AppError> {
     if let Credential::Session(secret) = &request.credential {
         auth::logout(&state.db, &request.context, secret).await?;
@@ -52,6 +65,9 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Authentic
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The signed-in user and workspace", body = Me), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, Tenant(ctx): Tenant) -> Result<Json<Me>, AppError> {
     Ok(Json(auth::me(&state.db, &ctx).await?))
 }

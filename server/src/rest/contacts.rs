@@ -1,5 +1,7 @@
 //! `/api/v1/contacts` (also served as `/api/v1/leads`).
 
+use super::openapi::{ErrorBody, LeadBody};
+use app::domain::lead::LeadStatus;
 use super::extract::{JsonBody, PathId, QueryPairs, Tenant};
 use app::domain::error::AppError;
 use app::domain::lead::Lead;
@@ -21,20 +23,52 @@ fn with_etag(status: StatusCode, lead: Lead) -> Response {
     response
 }
 
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts",
+    security(("session" = []), ("bearer" = [])),
+    params(
+        ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1)"),
+        ("limit" = Option<u32>, Query, description = "Rows per page, 1–100 (default 20)"),
+        ("search" = Option<String>, Query, description = "Case-insensitive substring of email, name or company; % _ \\ match literally; at most 200 characters"),
+        ("status" = Option<LeadStatus>, Query, description = "Only this status"),
+        ("sort" = Option<String>, Query, description = "updated (default), created, email, name, company or score; ties broken by id"),
+        ("order" = Option<String>, Query, description = "asc or desc (default)"),
+        ("cursor" = Option<String>, Query, description = "meta.nextCursor of the previous page: keyset paging at constant cost"),
+    ),
+    responses((status = 200, description = "One page; `total` is exact up to 10,000 matches", body = LeadPage),
+        (status = 400, description = "A parameter is out of range; `fields` names it", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, Tenant(ctx): Tenant, QueryPairs(pairs): QueryPairs) -> Result<Json<LeadPage>, AppError> {
     let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     Ok(Json(leads::list(&state.db, &ctx, &query).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
+    security(("session" = []), ("bearer" = [])),
+    request_body = LeadBody,
+    responses((status = 201, description = "Created; ETag header set", body = Lead),
+        (status = 409, description = "Email already used in this workspace (`existingId`)", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
 pub async fn create(State(state): State<AppState>, Tenant(ctx): Tenant, JsonBody(body): JsonBody) -> Result<Response, AppError> {
     let new = NewLead::from_json(&body)?;
     Ok(with_etag(StatusCode::CREATED, leads::create(&state.db, &ctx, new).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts",
+    security(("session" = []), ("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Contact id")),
+    responses((status = 200, description = "The contact; ETag header set", body = Lead), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such contact in this workspace", body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, Tenant(ctx): Tenant, PathId(id): PathId) -> Result<Response, AppError> {
     Ok(with_etag(StatusCode::OK, leads::get(&state.db, &ctx, id).await?))
 }
 
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts",
+    security(("session" = []), ("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Contact id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the edit is based on")),
+    request_body = LeadBody,
+    responses((status = 200, description = "Updated; new ETag", body = Lead),
+        (status = 404, description = "No such contact in this workspace", body = ErrorBody),
+        (status = 409, description = "Email already used in this workspace", body = ErrorBody),
+        (status = 412, description = "Changed since the If-Match ETag", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -47,6 +81,11 @@ pub async fn update(
     Ok(with_etag(StatusCode::OK, leads::update(&state.db, &ctx, id, patch, if_match).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
+    security(("session" = []), ("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Contact id")),
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such contact in this workspace", body = ErrorBody)))]
 pub async fn delete(State(state): State<AppState>, Tenant(ctx): Tenant, PathId(id): PathId) -> Result<StatusCode, AppError> {
     leads::delete(&state.db, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -101,3 +101,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
 pub async fn not_found() -> AppError {
     AppError::NotFound
 }
+
+pub async fn method_not_allowed() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = serde_json::json!({ "error": { "code": "method_not_allowed", "message": "This route does not accept that method" } });
+    (axum::http::StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+}

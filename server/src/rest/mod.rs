@@ -29,4 +29,5 @@ pub fn routes() -> Router<AppState> {
         .nest("/leads", contacts())
         .route("/openapi.json", get(openapi::document))
         .fallback(extract::not_found)
+        .method_not_allowed_fallback(extract::method_not_allowed)
 }

@@ -1,8 +1,140 @@
-//! `GET /api/v1/openapi.json`.
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document, generated from the handlers'
+//! `#[utoipa::path]` annotations and the domain types. The request-body schemas below describe
+//! what the handlers parse by hand (to name every bad field); a test checks them against the
+//! parsers' field lists.
 
+use app::domain::account::{Me, Role, TenantView, UserView};
+use app::domain::lead::{Lead, LeadStatus};
+use app::domain::list_query::{LeadPage, ListMeta};
+use app::domain::token::{ApiTokenView, CreatedToken};
 use axum::Json;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
 
-pub async fn document() -> Json<Value> {
-    Json(json!({ "openapi": "3.1.0", "info": { "title": "Leads API", "version": env!("CARGO_PKG_VERSION") }, "paths": {} }))
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignupBody {
+    /// Trimmed; the domain is lower-cased.
+    pub email: String,
+    /// At least 8 characters.
+    pub password: String,
+    pub workspace_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginBody {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignedInBody {
+    pub user: UserView,
+    pub tenant: TenantView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenBody {
+    pub name: String,
+}
+
+/// A contact to create, or (for PATCH) the fields to change: absent leaves a field alone,
+/// `null` clears an optional one, `attributes` replaces the whole object. Unknown fields are
+/// refused.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadBody {
+    /// Required on create; at most 255 characters.
+    pub email: String,
+    /// At most 200 characters; derived from firstName and lastName when not given.
+    pub name: Option<String>,
+    /// At most 100 characters.
+    pub first_name: Option<String>,
+    /// At most 100 characters.
+    pub last_name: Option<String>,
+    /// At most 200 characters.
+    pub company: Option<String>,
+    pub status: Option<LeadStatus>,
+    /// A whole number from -1,000,000 to 1,000,000 (default 0).
+    pub score: Option<i32>,
+    /// At most 50 keys of 1–64 letters, digits, `_ - .` or space; values are strings of at most
+    /// 1,000 characters, numbers or booleans.
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// validation, duplicate_email, email_taken, unauthorized, invalid_credentials, rate_limited,
+    /// cross_site_request, not_found, precondition_failed, unsupported_media_type,
+    /// payload_too_large, bad_request, unavailable or internal.
+    pub code: String,
+    pub message: String,
+    /// For `validation`: a message per bad field or parameter.
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Value>,
+    /// For `duplicate_email`: the contact that already has the email.
+    #[serde(rename = "existingId")]
+    pub existing_id: Option<uuid::Uuid>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(app::server::session_cookie::COOKIE_NAME))));
+    }
+}
+
+/// The collection is served under `/leads` as well as `/contacts`.
+struct LeadsAlias;
+
+impl Modify for LeadsAlias {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let aliases: Vec<_> = openapi
+            .paths
+            .paths
+            .iter()
+            .filter_map(|(path, item)| path.strip_prefix("/api/v1/contacts").map(|rest| (format!("/api/v1/leads{rest}"), item.clone())))
+            .collect();
+        openapi.paths.paths.extend(aliases);
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Leads API", description = "Contacts of a workspace, over JSON. Authenticate with the session cookie or `Authorization: Bearer <token>`."),
+    paths(
+        super::auth::signup,
+        super::auth::login,
+        super::auth::logout,
+        super::auth::me,
+        super::tokens::create,
+        super::tokens::list,
+        super::tokens::revoke,
+        super::contacts::list,
+        super::contacts::create,
+        super::contacts::get,
+        super::contacts::update,
+        super::contacts::delete,
+    ),
+    components(schemas(
+        Lead, LeadStatus, LeadPage, ListMeta, Me, Role, UserView, TenantView, ApiTokenView, CreatedToken,
+        SignupBody, LoginBody, SignedInBody, TokenBody, LeadBody, ErrorBody, ErrorDetail,
+    )),
+    modifiers(&Security, &LeadsAlias),
+    tags((name = "auth"), (name = "tokens"), (name = "contacts")),
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
 }

@@ -10,7 +10,10 @@ use app::server::service::auth::{self, Credential};
 use app::server::state::AppState;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, SET_COOKIE};
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
-use sea_orm::{ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
@@ -32,7 +35,8 @@ pub fn backend() -> Backend {
 }
 
 fn admin_url() -> String {
-    std::env::var("LEADS_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("LEADS_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// A fresh, empty, migrated database; dropped again when the guard goes.
@@ -48,16 +52,32 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-                Self { url, pg_name: None, _dir: Some(dir) }
+                Self {
+                    url,
+                    pg_name: None,
+                    _dir: Some(dir),
+                }
             }
             Backend::Postgres => {
                 let name = format!("leads_test_{}", Uuid::new_v4().simple());
-                let admin = Database::connect(admin_url()).await.expect("connect to the PostgreSQL admin database");
-                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+                let admin = Database::connect(admin_url())
+                    .await
+                    .expect("connect to the PostgreSQL admin database");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
                 admin.close().await.ok();
                 let base = admin_url();
-                let url = format!("{}/{name}", &base[..base.rfind('/').expect("database URL has a path")]);
-                Self { url, pg_name: Some(name), _dir: None }
+                let url = format!(
+                    "{}/{name}",
+                    &base[..base.rfind('/').expect("database URL has a path")]
+                );
+                Self {
+                    url,
+                    pg_name: Some(name),
+                    _dir: None,
+                }
             }
         }
     }
@@ -68,10 +88,17 @@ impl Drop for TestDb {
         if let Some(name) = self.pg_name.take() {
             // Best effort, on a thread of its own: Drop cannot await.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 rt.block_on(async {
                     if let Ok(admin) = Database::connect(admin_url()).await {
-                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
                     }
                 });
             })
@@ -89,27 +116,50 @@ pub struct TestApp {
 
 pub async fn spawn_app() -> TestApp {
     let test_db = TestDb::new().await;
-    let conn = db::connect(&test_db.url).await.expect("connect to the test database");
+    let conn = db::connect(&test_db.url)
+        .await
+        .expect("connect to the test database");
     db::migrate(&conn).await.expect("migrate the test database");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("local addr");
     let state = AppState::new(conn.clone(), server::config::leptos_options(addr));
     let router = server::router::build(state);
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
     });
-    TestApp { addr, db: conn, base: format!("http://{addr}"), _test_db: test_db }
+    TestApp {
+        addr,
+        db: conn,
+        base: format!("http://{addr}"),
+        _test_db: test_db,
+    }
 }
 
 pub fn client() -> Client {
-    Client::builder().cookie_store(true).build().expect("client")
+    Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client")
 }
 
 /// A client without a cookie jar that sends `Authorization: Bearer <token>` on every request.
 pub fn bearer_client(token: &str) -> Client {
     let mut headers = HeaderMap::new();
-    headers.insert(AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {token}")).expect("token is header-safe"));
-    Client::builder().default_headers(headers).build().expect("client")
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}")).expect("token is header-safe"),
+    );
+    Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 /// A signed-up user: its own cookie jar (or bearer token), its workspace, and its session secret.
@@ -141,8 +191,14 @@ impl TestApp {
         TestUser {
             client,
             email,
-            tenant_id: body["tenant"]["id"].as_str().and_then(|s| s.parse().ok()).expect("tenant id"),
-            user_id: body["user"]["id"].as_str().and_then(|s| s.parse().ok()).expect("user id"),
+            tenant_id: body["tenant"]["id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .expect("tenant id"),
+            user_id: body["user"]["id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .expect("user id"),
             session,
         }
     }
@@ -154,21 +210,39 @@ impl TestApp {
 
     /// An anonymous JSON POST (sign-up, sign-in).
     pub async fn post_anonymous(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        read(self.anonymous(reqwest::Method::POST, path).json(&body).send().await.expect("request")).await
+        read(
+            self.anonymous(reqwest::Method::POST, path)
+                .json(&body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     /// The tenant context a session secret authenticates to, exactly as a request would get it.
     pub async fn context(&self, session: &str) -> TenantContext {
-        auth::authenticate(&self.db, &Credential::Session(session.to_owned())).await.expect("session authenticates").context
+        auth::authenticate(&self.db, &Credential::Session(session.to_owned()))
+            .await
+            .expect("session authenticates")
+            .context
     }
 
     /// The tenant's leads as stored, in id order.
     pub async fn leads_in_db(&self, tenant_id: Uuid) -> Vec<lead::Model> {
-        lead::Entity::find().filter(lead::Column::TenantId.eq(tenant_id)).order_by_asc(lead::Column::Id).all(&self.db).await.expect("read leads")
+        lead::Entity::find()
+            .filter(lead::Column::TenantId.eq(tenant_id))
+            .order_by_asc(lead::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("read leads")
     }
 
     pub async fn lead_in_db(&self, tenant_id: Uuid, id: &str) -> Option<lead::Model> {
-        lead::Entity::find_by_id((tenant_id, id.parse::<Uuid>().expect("uuid"))).one(&self.db).await.expect("read lead")
+        lead::Entity::find_by_id((tenant_id, id.parse::<Uuid>().expect("uuid")))
+            .one(&self.db)
+            .await
+            .expect("read lead")
     }
 
     /// The tenant's API tokens as stored (revoked ones too), in id order.
@@ -183,12 +257,19 @@ impl TestApp {
 
     /// The stored session whose secret is `secret`, if any.
     pub async fn session_in_db(&self, secret: &str) -> Option<session::Model> {
-        session::Entity::find().filter(session::Column::SecretHash.eq(sha256_hex(secret))).one(&self.db).await.expect("read sessions")
+        session::Entity::find()
+            .filter(session::Column::SecretHash.eq(sha256_hex(secret)))
+            .one(&self.db)
+            .await
+            .expect("read sessions")
     }
 }
 
 pub fn sha256_hex(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The `leads_session` Set-Cookie header of a response, whole.
@@ -212,22 +293,41 @@ pub fn session_secret(response: &Response) -> Option<String> {
 /// The message a 400 validation error gives for `field`; panics with the body if it is not one.
 #[track_caller]
 pub fn field_error(status: StatusCode, body: &Value, field: &str) -> String {
-    assert_eq!(status, StatusCode::BAD_REQUEST, "expected a validation error naming {field:?}, got {body}");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "expected a validation error naming {field:?}, got {body}"
+    );
     assert_eq!(body["error"]["code"], "validation", "{body}");
-    body["error"]["fields"][field].as_str().unwrap_or_else(|| panic!("no error for {field:?} in {body}")).to_owned()
+    body["error"]["fields"][field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error for {field:?} in {body}"))
+        .to_owned()
 }
 
 /// Asserts the standard error shape with the given status and code.
 #[track_caller]
 pub fn assert_error(actual: (StatusCode, Value), status: StatusCode, code: &str) {
     let (actual_status, body) = actual;
-    assert_eq!((actual_status, body["error"]["code"].as_str()), (status, Some(code)), "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "errors carry a message: {body}");
+    assert_eq!(
+        (actual_status, body["error"]["code"].as_str()),
+        (status, Some(code)),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "errors carry a message: {body}"
+    );
 }
 
 /// Sends all requests at once and returns their answers in order.
 pub async fn all_at_once(requests: Vec<reqwest::RequestBuilder>) -> Vec<(StatusCode, Value)> {
-    let tasks: Vec<_> = requests.into_iter().map(|r| tokio::spawn(async move { read(r.send().await.expect("request")).await })).collect();
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|r| tokio::spawn(async move { read(r.send().await.expect("request")).await }))
+        .collect();
     let mut answers = Vec::new();
     for task in tasks {
         answers.push(task.await.expect("task"));
@@ -242,21 +342,36 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
 
 /// The `id` of every object in a JSON array.
 pub fn ids(array: &Value) -> Vec<String> {
-    array.as_array().expect("an array").iter().map(|item| item["id"].as_str().expect("an id").to_owned()).collect()
+    array
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|item| item["id"].as_str().expect("an id").to_owned())
+        .collect()
 }
 
 /// The status and JSON body of a response (`Value::Null` when it has none).
 pub async fn read(response: Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.expect("body");
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     (status, body)
 }
 
 impl TestUser {
     /// The same user acting with an API token instead of its session cookie.
     pub fn with_token(&self, token: &str) -> TestUser {
-        TestUser { client: bearer_client(token), email: self.email.clone(), tenant_id: self.tenant_id, user_id: self.user_id, session: String::new() }
+        TestUser {
+            client: bearer_client(token),
+            email: self.email.clone(),
+            tenant_id: self.tenant_id,
+            user_id: self.user_id,
+            session: String::new(),
+        }
     }
 
     pub fn request(&self, app: &TestApp, method: reqwest::Method, path: &str) -> RequestBuilder {
@@ -284,24 +399,56 @@ impl TestUser {
 
     /// Creates an API token, asserting 201, and returns `{id, name, token}`.
     pub async fn create_token(&self, app: &TestApp, name: &str) -> Value {
-        let (status, created) = self.post(app, "/api/v1/tokens", json!({ "name": name })).await;
+        let (status, created) = self
+            .post(app, "/api/v1/tokens", json!({ "name": name }))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         created
     }
 
     pub async fn get(&self, app: &TestApp, path: &str) -> (StatusCode, Value) {
-        read(self.client.get(app.url(path)).send().await.expect("request")).await
+        read(
+            self.client
+                .get(app.url(path))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     pub async fn post(&self, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
-        read(self.client.post(app.url(path)).json(&body).send().await.expect("request")).await
+        read(
+            self.client
+                .post(app.url(path))
+                .json(&body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     pub async fn patch(&self, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
-        read(self.client.patch(app.url(path)).json(&body).send().await.expect("request")).await
+        read(
+            self.client
+                .patch(app.url(path))
+                .json(&body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     pub async fn delete(&self, app: &TestApp, path: &str) -> (StatusCode, Value) {
-        read(self.client.delete(app.url(path)).send().await.expect("request")).await
+        read(
+            self.client
+                .delete(app.url(path))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 }

@@ -7,7 +7,7 @@ use crate::domain::error::AppError;
 use crate::domain::lead::{Lead, LeadStatus, join_names};
 use crate::domain::lead_input::{LeadPatch, NewLead};
 use crate::domain::list_query::{LeadPage, ListQuery};
-use crate::server::db::tenant_txn;
+use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::lead;
 use chrono::Duration;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
@@ -98,7 +98,7 @@ async fn find_by_email(db: &DatabaseConnection, ctx: &TenantContext, email: &str
 
 /// Applies a partial edit. `if_match` is the ETag the editor saw; a stale one is refused.
 pub async fn update(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid, patch: LeadPatch, if_match: Option<&str>) -> Result<Lead, AppError> {
-    let txn = super::tenant_write_txn(db, ctx).await?;
+    let txn = tenant_write_txn(db, ctx).await?;
     let current = lead::Entity::find_by_id((ctx.tenant_id(), id)).one(&txn).await?.ok_or(AppError::NotFound)?;
     let before = to_lead(current.clone());
     if if_match.is_some_and(|tag| tag != "*" && tag != before.etag()) {

@@ -5,7 +5,7 @@ use super::now;
 use super::tenant_context::TenantContext;
 use crate::domain::error::AppError;
 use crate::domain::token::{ApiTokenView, CreatedToken};
-use crate::server::db::tenant_txn;
+use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::api_token;
 use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -53,7 +53,7 @@ pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<Ap
 }
 
 pub async fn revoke(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
-    let txn = super::tenant_write_txn(db, ctx).await?;
+    let txn = tenant_write_txn(db, ctx).await?;
     let found = api_token::Entity::find_by_id((ctx.tenant_id(), id))
         .filter(api_token::Column::Revoked.is_null())
         .one(&txn)
