@@ -177,3 +177,20 @@ test('two workspaces never see each other', async ({ browser }) => {
   const api = await bob.request.get(`/api/v1/contacts/${aliceId}`);
   expect(api.status()).toBe(404);
 });
+
+test('the contact list fits a phone screen', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signUp(page, 'Phone Co');
+  await createContacts(page, [
+    { email: 'ada@analytical.example', firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', score: 99 },
+    { email: 'alan@bletchley.example', firstName: 'Alan', lastName: 'Turing', company: 'Bletchley Park', status: 'bounced' },
+  ]);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(rows(page)).toHaveCount(2);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, 'no horizontal scrolling').toBeLessThanOrEqual(0);
+  await page.screenshot({ path: testInfo.outputPath('contact-table-390.png'), fullPage: true });
+  await page.getByTestId('add-contact').click();
+  await page.screenshot({ path: testInfo.outputPath('add-contact-modal-390.png') });
+});

@@ -843,8 +843,10 @@ impl ListSql {
             .ok_or("the count returned no row")?
             .try_get_by_index(0)?;
         // Decoded into models, as the service does.
-        let rows = lead::Entity::find().from_raw_sql(page).all(&txn).await?;
+        let mut rows = lead::Entity::find().from_raw_sql(page).all(&txn).await?;
         txn.commit().await?;
+        // One row more than the page was fetched only to tell whether another page follows.
+        rows.truncate(self.limit as usize);
         Ok((count, rows.into_iter().map(|m| m.id).collect()))
     }
 

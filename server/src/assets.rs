@@ -1,6 +1,7 @@
 //! The site's static files (WASM, JS, CSS, icons), embedded in the release binary so that it runs
 //! alone. cargo-leptos writes them, precompressed, before it compiles the server; in debug builds
-//! `rust-embed` reads them from disk instead, so `cargo leptos watch` sees fresh files.
+//! `rust-embed` reads them from disk instead, so `cargo leptos watch` sees fresh files. The path is
+//! relative to this crate, i.e. `target/site` of the workspace.
 
 use axum::body::Body;
 use axum::extract::Path;
@@ -9,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../target/site"]
+#[folder = "../target/site"]
 #[allow_missing = true]
 struct Site;
 

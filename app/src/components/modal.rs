@@ -32,6 +32,15 @@ pub fn Modal(
         });
     }
     let close = move || open.set(false);
+    // Escape closes it wherever focus is (a button that was disabled while saving drops focus
+    // to the body, outside the dialog).
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            ev.prevent_default();
+            open.set(false);
+        }
+    });
+    on_cleanup(move || escape.remove());
     let title_id = format!("{test_id}-title");
     view! {
         <Show when=move || open.get()>
@@ -43,12 +52,6 @@ pub fn Modal(
                 aria-labelledby=title_id.clone()
                 data-testid=test_id.clone()
                 node_ref=dialog
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        ev.prevent_default();
-                        close();
-                    }
-                }
             >
                 <div class="modal-header">
                     <h2 id=title_id.clone()>{title.clone()}</h2>

@@ -33,10 +33,24 @@ impl AttributeValue {
     pub fn to_form_text(&self) -> String {
         match self {
             Self::Bool(b) => b.to_string(),
-            Self::Number(n) => n.to_string(),
+            Self::Number(n) => match n.as_i64() {
+                Some(i) => i.to_string(),
+                None => format_float(n.as_f64().unwrap_or_default()),
+            },
             Self::Text(s) => s.clone(),
         }
     }
+}
+
+/// In the browser, JavaScript formats the float: Rust's float formatting would add ~20 KB of WASM.
+#[cfg(feature = "hydrate")]
+fn format_float(value: f64) -> String {
+    String::from(js_sys::Number::from(value).to_string(10).unwrap_or_else(|_| js_sys::JsString::from("")))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn format_float(value: f64) -> String {
+    value.to_string()
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

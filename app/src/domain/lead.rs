@@ -65,8 +65,17 @@ pub struct Lead {
     /// Custom key/value attributes: string, number or boolean values.
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub attributes: Attributes,
+    #[serde(deserialize_with = "rfc3339")]
     pub created: DateTime<Utc>,
+    #[serde(deserialize_with = "rfc3339")]
     pub updated: DateTime<Utc>,
+}
+
+/// Timestamps are always RFC 3339; chrono's dedicated parser for it is far smaller in WASM than
+/// the general one its `Deserialize` uses.
+fn rfc3339<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+    let raw = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+    DateTime::parse_from_rfc3339(&raw).map(|t| t.to_utc()).map_err(serde::de::Error::custom)
 }
 
 impl Lead {

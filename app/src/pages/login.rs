@@ -27,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="auth-card">
             <h1>"Sign in"</h1>
             <p class="muted">"Welcome back. Sign in to your workspace."</p>
-            <ActionForm action=action attr:class="stacked-form">
+            <ActionForm action=action attr:class="stacked-form" attr:novalidate=true>
                 <input type="hidden" name="next" value=next/>
                 {move || form_error(error()).map(|m| view! { <div class="alert alert-error" role="alert" data-testid="form-error">{m}</div> })}
                 <div class="field">

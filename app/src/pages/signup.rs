@@ -17,7 +17,7 @@ pub fn SignupPage() -> impl IntoView {
         <section class="auth-card">
             <h1>"Create your workspace"</h1>
             <p class="muted">"Your contacts stay in your workspace; no one else can see them."</p>
-            <ActionForm action=action attr:class="stacked-form">
+            <ActionForm action=action attr:class="stacked-form" attr:novalidate=true>
                 <input type="hidden" name="next" value=next/>
                 {move || form_error(error()).map(|m| view! { <div class="alert alert-error" role="alert" data-testid="form-error">{m}</div> })}
                 <div class="field">
