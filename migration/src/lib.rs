@@ -14,7 +14,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_tenancy::Migration), Box::new(m0002_leads::Migration)]
+        vec![
+            Box::new(m0001_tenancy::Migration),
+            Box::new(m0002_leads::Migration),
+        ]
     }
 }
 

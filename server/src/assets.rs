@@ -30,15 +30,31 @@ fn accepts(headers: &HeaderMap, encoding: &str) -> bool {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|e| e.split(';').next().is_some_and(|name| name.trim() == encoding))
+        .any(|e| {
+            e.split(';')
+                .next()
+                .is_some_and(|name| name.trim() == encoding)
+        })
 }
 
 fn serve(path: &str, headers: &HeaderMap) -> Response {
     let Some(original) = Site::get(path) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let etag = format!("\"{}\"", original.metadata.sha256_hash().iter().take(16).map(|b| format!("{b:02x}")).collect::<String>());
-    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
+    let etag = format!(
+        "\"{}\"",
+        original
+            .metadata
+            .sha256_hash()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
     let (file, encoding) = [("br", ".br"), ("gzip", ".gz")]
@@ -49,7 +65,11 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let mut response = Response::new(Body::from(file.data.into_owned()));
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(mime.as_ref()).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(mime.as_ref())
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     // File names carry no content hash, so browsers revalidate (cheaply, by ETag) on every load.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));

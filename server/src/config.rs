@@ -34,17 +34,31 @@ fn var(key: &str) -> Option<String> {
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let raw_addr = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let addr = raw_addr.parse().map_err(|_| ConfigError::BadAddr(raw_addr))?;
+        let addr = raw_addr
+            .parse()
+            .map_err(|_| ConfigError::BadAddr(raw_addr))?;
         match var("DATABASE_URL") {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:") => {
-                Ok(Self { addr, database_url: url, sqlite_path: None })
+            Some(url)
+                if url.starts_with("postgres://")
+                    || url.starts_with("postgresql://")
+                    || url.starts_with("sqlite:") =>
+            {
+                Ok(Self {
+                    addr,
+                    database_url: url,
+                    sqlite_path: None,
+                })
             }
             Some(url) => Err(ConfigError::BadDatabaseUrl(redact(&url))),
             None => {
                 let dir = PathBuf::from(var("LEADS_DATA_DIR").unwrap_or_else(|| "./data".into()));
                 ensure_writable(&dir)?;
                 let path = dir.join("leads.db");
-                Ok(Self { addr, database_url: format!("sqlite://{}?mode=rwc", path.display()), sqlite_path: Some(path) })
+                Ok(Self {
+                    addr,
+                    database_url: format!("sqlite://{}?mode=rwc", path.display()),
+                    sqlite_path: Some(path),
+                })
             }
         }
     }
@@ -65,7 +79,10 @@ pub fn redact(url: &str) -> String {
 }
 
 fn ensure_writable(dir: &Path) -> Result<(), ConfigError> {
-    let fail = |reason: String| ConfigError::DataDir { path: dir.display().to_string(), reason };
+    let fail = |reason: String| ConfigError::DataDir {
+        path: dir.display().to_string(),
+        reason,
+    };
     std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create it ({e})")))?;
     let probe = dir.join(".write-test");
     std::fs::write(&probe, b"ok").map_err(|e| fail(format!("is not writable ({e})")))?;
@@ -88,7 +105,11 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
         .env(env)
         .site_addr(addr)
-        .reload_port(var("LEPTOS_RELOAD_PORT").and_then(|p| p.parse().ok()).unwrap_or(3001))
+        .reload_port(
+            var("LEPTOS_RELOAD_PORT")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(3001),
+        )
         .build()
 }
 
@@ -100,6 +121,9 @@ mod tests {
     fn redacts_passwords() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
-        assert_eq!(redact("postgres://postgres@h/db"), "postgres://postgres@h/db");
+        assert_eq!(
+            redact("postgres://postgres@h/db"),
+            "postgres://postgres@h/db"
+        );
     }
 }

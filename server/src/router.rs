@@ -29,7 +29,10 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": "database is not answering" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "reason": "database is not answering" })),
+            )
         }
     }
 }
@@ -45,21 +48,38 @@ pub fn build(state: AppState) -> Router {
         .route("/pkg/{*path}", get(assets::pkg))
         .route("/favicon.svg", get(assets::favicon))
         .nest("/api/v1", rest::routes())
-        .leptos_routes_with_context(&state, pages, leptos::nonce::provide_nonce, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos::nonce::provide_nonce, shell))
+        .leptos_routes_with_context(&state, pages, leptos::nonce::provide_nonce, move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(leptos::nonce::provide_nonce, shell))
         // Innermost first: each `.layer` wraps everything above it.
-        .layer(middleware::from_fn_with_state(state.clone(), security::authenticate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::authenticate,
+        ))
         .layer(middleware::from_fn(security::reject_cross_site))
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
         .layer(middleware::from_fn(security::limit_declared_body))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(security::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+            }),
+        )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }

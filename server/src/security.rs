@@ -17,7 +17,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 fn is_static_asset(path: &str) -> bool {
@@ -40,7 +42,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         match auth::authenticate(&state.db, &credential).await {
             Ok(found) => {
                 refreshed = found.refreshed;
-                req.extensions_mut().insert(RequestAuth { context: found.context, credential });
+                req.extensions_mut().insert(RequestAuth {
+                    context: found.context,
+                    credential,
+                });
             }
             Err(AppError::Unauthorized) => {}
             Err(err) => return err.into_response(),
@@ -50,7 +55,9 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     if let Some(session) = refreshed
         && !response.headers().contains_key(header::SET_COOKIE)
     {
-        response.headers_mut().append(header::SET_COOKIE, session_cookie::set(&session, secure));
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, session_cookie::set(&session, secure));
     }
     response
 }
@@ -66,7 +73,10 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
 }
 
 fn is_cross_site(headers: &HeaderMap) -> bool {
-    if headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site" || v == "same-site") {
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "cross-site" || v == "same-site")
+    {
         return true;
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
@@ -75,7 +85,10 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
     if origin == "null" {
         return true;
     }
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(origin);
     let host = headers
         .get("x-forwarded-host")
         .or_else(|| headers.get(header::HOST))
@@ -87,9 +100,16 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
 /// Answers 413 (as JSON) before reading a body whose declared length is over the limit; bodies
 /// without a length are cut off at the same size by `RequestBodyLimitLayer`.
 pub async fn limit_declared_body(req: Request, next: Next) -> Response {
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
-        return AppError::PayloadTooLarge { limit_bytes: MAX_BODY_BYTES }.into_response();
+        return AppError::PayloadTooLarge {
+            limit_bytes: MAX_BODY_BYTES,
+        }
+        .into_response();
     }
     next.run(req).await
 }
@@ -99,11 +119,20 @@ pub async fn limit_declared_body(req: Request, next: Next) -> Response {
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
     }
     response
 }

@@ -8,17 +8,26 @@ use std::net::SocketAddr;
 
 pub async fn run() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    let db = db::connect(&config.database_url)
+    let db = db::connect(&config.database_url).await.map_err(|e| {
+        format!(
+            "cannot connect to the database {}: {e}",
+            redact(&config.database_url)
+        )
+    })?;
+    db::migrate(&db)
         .await
-        .map_err(|e| format!("cannot connect to the database {}: {e}", redact(&config.database_url)))?;
-    db::migrate(&db).await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
     let seeded = if std::env::var("LEADS_SEED_DEMO").is_ok_and(|v| v == "0") {
         false
     } else {
-        seed::seed_demo_if_empty(&db).await.map_err(|e| format!("cannot create the demo workspace: {e}"))?
+        seed::seed_demo_if_empty(&db)
+            .await
+            .map_err(|e| format!("cannot create the demo workspace: {e}"))?
     };
 
-    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState::new(db, config::leptos_options(addr));
     let app = crate::router::build(state);
@@ -28,13 +37,20 @@ pub async fn run() -> Result<(), String> {
         None => println!("Leads: using {}", redact(&config.database_url)),
     }
     if seeded {
-        println!("Leads: created the demo workspace — sign in as {} / {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
+        println!(
+            "Leads: created the demo workspace — sign in as {} / {}",
+            seed::DEMO_EMAIL,
+            seed::DEMO_PASSWORD
+        );
     }
     println!("Leads is running at http://{addr}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))
 }
 
 async fn shutdown_signal() {

@@ -12,7 +12,10 @@ async fn healthz_and_readyz_answer() {
     let (status, body) = read(reqwest::get(app.url("/healthz")).await.unwrap()).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
     let (status, body) = read(reqwest::get(app.url("/readyz")).await.unwrap()).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ready")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ready"))
+    );
 }
 
 #[tokio::test]
@@ -34,10 +37,25 @@ async fn pages_carry_security_headers_and_a_nonce_policy() {
     assert!(h.contains_key("referrer-policy"));
     assert!(h.contains_key("x-request-id"));
     let csp = h["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"), "{csp}");
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'")
+            && csp.contains("'wasm-unsafe-eval'")
+            && csp.contains("'nonce-"),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
     let html = response.text().await.unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the header's nonce");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the header's nonce"
+    );
     assert!(html.contains("Leads"));
 }
 

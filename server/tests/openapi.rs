@@ -12,11 +12,20 @@ async fn describes_every_route_and_method() {
     let app = spawn_app().await;
     let (status, doc) = read(reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap()).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
 
     let mut documented = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys().filter(|k| ["get", "post", "patch", "delete", "put"].contains(&k.as_str())) {
+        for method in item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| ["get", "post", "patch", "delete", "put"].contains(&k.as_str()))
+        {
             documented.insert(format!("{} {path}", method.to_uppercase()));
         }
     }
@@ -33,7 +42,13 @@ async fn describes_every_route_and_method() {
     .map(String::from)
     .collect();
     for base in ["/api/v1/contacts", "/api/v1/leads"] {
-        for route in [format!("GET {base}"), format!("POST {base}"), format!("GET {base}/{{id}}"), format!("PATCH {base}/{{id}}"), format!("DELETE {base}/{{id}}")] {
+        for route in [
+            format!("GET {base}"),
+            format!("POST {base}"),
+            format!("GET {base}/{{id}}"),
+            format!("PATCH {base}/{{id}}"),
+            format!("DELETE {base}/{{id}}"),
+        ] {
             expected.insert(route);
         }
     }
@@ -44,7 +59,13 @@ async fn describes_every_route_and_method() {
     for route in &expected {
         let (method, path) = route.split_once(' ').unwrap();
         let url = app.url(&path.replace("{id}", "00000000-0000-0000-0000-000000000000"));
-        let response = client.request(method.parse().unwrap(), url).header("content-type", "application/json").body("{}").send().await.unwrap();
+        let response = client
+            .request(method.parse().unwrap(), url)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
         assert_ne!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{route}");
         if !path.contains("{id}") {
             assert_ne!(response.status(), StatusCode::NOT_FOUND, "{route}");
@@ -56,7 +77,12 @@ async fn describes_every_route_and_method() {
 async fn lead_body_lists_exactly_the_accepted_fields() {
     let app = spawn_app().await;
     let (_, doc) = read(reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap()).await;
-    let documented: BTreeSet<&str> = doc["components"]["schemas"]["LeadBody"]["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    let documented: BTreeSet<&str> = doc["components"]["schemas"]["LeadBody"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     let accepted: BTreeSet<&str> = app::domain::lead_input::KNOWN_FIELDS.into_iter().collect();
     assert_eq!(documented, accepted);
 }
@@ -64,7 +90,11 @@ async fn lead_body_lists_exactly_the_accepted_fields() {
 #[tokio::test]
 async fn a_wrong_method_is_a_json_405() {
     let app = spawn_app().await;
-    let response = reqwest::Client::new().put(app.url("/api/v1/tokens")).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .put(app.url("/api/v1/tokens"))
+        .send()
+        .await
+        .unwrap();
     let (status, body) = read(response).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "method_not_allowed");

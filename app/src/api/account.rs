@@ -7,67 +7,112 @@ use leptos::prelude::*;
 
 /// Only local paths may be redirected to, so `?next=` cannot send anyone to another site.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_owned() } else { "/contacts".to_owned() }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        "/contacts".to_owned()
+    }
 }
 
 #[server]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    use crate::server::request_auth::{app_state, current_auth};
-    let Some(auth) = current_auth() else { return Ok(None) };
-    let state = app_state()?;
-    crate::server::service::auth::me(&state.db, &auth.context).await.map(Some)
+    crate::api::respond(
+        async move {
+            use crate::server::request_auth::{app_state, current_auth};
+            let Some(auth) = current_auth() else {
+                return Ok(None);
+            };
+            let state = app_state()?;
+            crate::server::service::auth::me(&state.db, &auth.context)
+                .await
+                .map(Some)
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn login(email: String, password: String, next: String) -> Result<(), AppError> {
-    use crate::domain::account::Login;
-    use crate::server::request_auth::app_state;
-    let state = app_state()?;
-    let input = Login::parse(&email, &password)?;
-    let ip = use_context::<axum::http::request::Parts>()
-        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()));
-    let signed = crate::server::service::auth::login(&state.db, &state.login_throttle, ip, input).await?;
-    finish_sign_in(&signed.session, &next);
-    Ok(())
+    crate::api::respond(
+        async move {
+            use crate::domain::account::Login;
+            use crate::server::request_auth::app_state;
+            let state = app_state()?;
+            let input = Login::parse(&email, &password)?;
+            let ip = use_context::<axum::http::request::Parts>().and_then(|p| {
+                p.extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|c| c.0.ip())
+            });
+            let signed =
+                crate::server::service::auth::login(&state.db, &state.login_throttle, ip, input)
+                    .await?;
+            finish_sign_in(&signed.session, &next);
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server]
-pub async fn signup(email: String, password: String, workspace_name: String, next: String) -> Result<(), AppError> {
-    use crate::domain::account::Signup;
-    use crate::server::request_auth::app_state;
-    let state = app_state()?;
-    let input = Signup::parse(&email, &password, &workspace_name)?;
-    let signed = crate::server::service::auth::signup(&state.db, input).await?;
-    finish_sign_in(&signed.session, &next);
-    Ok(())
+pub async fn signup(
+    email: String,
+    password: String,
+    workspace_name: String,
+    next: String,
+) -> Result<(), AppError> {
+    crate::api::respond(
+        async move {
+            use crate::domain::account::Signup;
+            use crate::server::request_auth::app_state;
+            let state = app_state()?;
+            let input = Signup::parse(&email, &password, &workspace_name)?;
+            let signed = crate::server::service::auth::signup(&state.db, input).await?;
+            finish_sign_in(&signed.session, &next);
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::request_auth::{app_state, current_auth};
-    use crate::server::service::auth::Credential;
-    let state = app_state()?;
-    if let Some(auth) = current_auth()
-        && let Credential::Session(secret) = &auth.credential
-    {
-        crate::server::service::auth::logout(&state.db, &auth.context, secret).await?;
-    }
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.append_header(axum::http::header::SET_COOKIE, crate::server::session_cookie::clear(is_https()));
-    }
-    leptos_axum::redirect("/login");
-    Ok(())
+    crate::api::respond(
+        async move {
+            use crate::server::request_auth::{app_state, current_auth};
+            use crate::server::service::auth::Credential;
+            let state = app_state()?;
+            if let Some(auth) = current_auth()
+                && let Credential::Session(secret) = &auth.credential
+            {
+                crate::server::service::auth::logout(&state.db, &auth.context, secret).await?;
+            }
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.append_header(
+                    axum::http::header::SET_COOKIE,
+                    crate::server::session_cookie::clear(is_https()),
+                );
+            }
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[cfg(feature = "ssr")]
 fn is_https() -> bool {
-    use_context::<axum::http::request::Parts>().is_some_and(|p| crate::server::session_cookie::is_https(&p.headers))
+    use_context::<axum::http::request::Parts>()
+        .is_some_and(|p| crate::server::session_cookie::is_https(&p.headers))
 }
 
 #[cfg(feature = "ssr")]
 fn finish_sign_in(session: &crate::server::service::auth::IssuedSession, next: &str) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.append_header(axum::http::header::SET_COOKIE, crate::server::session_cookie::set(session, is_https()));
+        response.append_header(
+            axum::http::header::SET_COOKIE,
+            crate::server::session_cookie::set(session, is_https()),
+        );
     }
     leptos_axum::redirect(&safe_next(next));
 }
@@ -79,7 +124,13 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next("/contacts?page=2"), "/contacts?page=2");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "contacts", ""] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "contacts",
+            "",
+        ] {
             assert_eq!(safe_next(bad), "/contacts");
         }
     }

@@ -11,11 +11,16 @@ use uuid::Uuid;
 /// Lists contacts for a query string exactly as it appears in the page's URL.
 #[server]
 pub async fn list_contacts(query: String) -> Result<LeadPage, AppError> {
-    use crate::domain::list_query::ListQuery;
-    let (state, ctx) = crate::server::request_auth::require_tenant()?;
-    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(&query);
-    let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    crate::server::service::leads::list(&state.db, &ctx, &query).await
+    crate::api::respond(
+        async move {
+            use crate::domain::list_query::ListQuery;
+            let (state, ctx) = crate::server::request_auth::require_tenant()?;
+            let pairs: Vec<(String, String)> = serde_urlencoded_pairs(&query);
+            let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+            crate::server::service::leads::list(&state.db, &ctx, &query).await
+        }
+        .await,
+    )
 }
 
 #[cfg(feature = "ssr")]
@@ -29,27 +34,47 @@ fn serde_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
 
 #[server]
 pub async fn get_contact(id: Uuid) -> Result<Lead, AppError> {
-    let (state, ctx) = crate::server::request_auth::require_tenant()?;
-    crate::server::service::leads::get(&state.db, &ctx, id).await
+    crate::api::respond(
+        async move {
+            let (state, ctx) = crate::server::request_auth::require_tenant()?;
+            crate::server::service::leads::get(&state.db, &ctx, id).await
+        }
+        .await,
+    )
 }
 
 #[server(input = Json)]
 pub async fn create_contact(form: LeadForm) -> Result<Lead, AppError> {
-    let (state, ctx) = crate::server::request_auth::require_tenant()?;
-    let new = form.validate()?;
-    crate::server::service::leads::create(&state.db, &ctx, new).await
+    crate::api::respond(
+        async move {
+            let (state, ctx) = crate::server::request_auth::require_tenant()?;
+            let new = form.validate()?;
+            crate::server::service::leads::create(&state.db, &ctx, new).await
+        }
+        .await,
+    )
 }
 
 /// Saves the edit form. `etag` is the version the form was opened on: a newer change wins a 412.
 #[server(input = Json)]
 pub async fn update_contact(id: Uuid, etag: String, form: LeadForm) -> Result<Lead, AppError> {
-    let (state, ctx) = crate::server::request_auth::require_tenant()?;
-    let patch = form.validate_patch()?;
-    crate::server::service::leads::update(&state.db, &ctx, id, patch, Some(&etag)).await
+    crate::api::respond(
+        async move {
+            let (state, ctx) = crate::server::request_auth::require_tenant()?;
+            let patch = form.validate_patch()?;
+            crate::server::service::leads::update(&state.db, &ctx, id, patch, Some(&etag)).await
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn delete_contact(id: Uuid) -> Result<(), AppError> {
-    let (state, ctx) = crate::server::request_auth::require_tenant()?;
-    crate::server::service::leads::delete(&state.db, &ctx, id).await
+    crate::api::respond(
+        async move {
+            let (state, ctx) = crate::server::request_auth::require_tenant()?;
+            crate::server::service::leads::delete(&state.db, &ctx, id).await
+        }
+        .await,
+    )
 }

@@ -10,9 +10,10 @@ pub struct CurrentUser(pub Resource<Option<Me>>);
 pub fn provide_current_user() {
     let location = leptos_router::hooks::use_location();
     // Re-asked on navigation, so signing in or out shows at once in the header.
-    let user = Resource::new(move || location.pathname.get(), |_| async move {
-        crate::api::account::current_user().await.ok().flatten()
-    });
+    let user = Resource::new(
+        move || location.pathname.get(),
+        |_| async move { crate::api::account::current_user().await.ok().flatten() },
+    );
     provide_context(CurrentUser(user));
 }
 

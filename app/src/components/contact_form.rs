@@ -28,7 +28,11 @@ pub fn ContactForm(
     let first_name = RwSignal::new(initial.first_name.clone());
     let last_name = RwSignal::new(initial.last_name.clone());
     let company = RwSignal::new(initial.company.clone());
-    let status = RwSignal::new(if initial.status.is_empty() { "active".to_owned() } else { initial.status.clone() });
+    let status = RwSignal::new(if initial.status.is_empty() {
+        "active".to_owned()
+    } else {
+        initial.status.clone()
+    });
     let score = RwSignal::new(initial.score.clone());
     let next_row = StoredValue::new(initial.attributes.len());
     let rows = RwSignal::new(
@@ -36,7 +40,11 @@ pub fn ContactForm(
             .attributes
             .iter()
             .enumerate()
-            .map(|(id, (k, v))| AttributeRow { id, key: RwSignal::new(k.clone()), value: RwSignal::new(v.clone()) })
+            .map(|(id, (k, v))| AttributeRow {
+                id,
+                key: RwSignal::new(k.clone()),
+                value: RwSignal::new(v.clone()),
+            })
             .collect::<Vec<_>>(),
     );
     let touched = RwSignal::new(Vec::<&'static str>::new());
@@ -49,7 +57,11 @@ pub fn ContactForm(
         company: company.get(),
         status: status.get(),
         score: score.get(),
-        attributes: rows.get().iter().map(|r| (r.key.get(), r.value.get())).collect(),
+        attributes: rows
+            .get()
+            .iter()
+            .map(|r| (r.key.get(), r.value.get()))
+            .collect(),
     };
     let local_errors = Memo::new(move |_| form().validate().err().unwrap_or_default());
     let error_for = move |field: &'static str| {
@@ -57,7 +69,12 @@ pub fn ContactForm(
             let shown = submitted.get() || touched.get().contains(&field);
             let local = local_errors.get();
             let local = shown.then(|| local.get(field).map(str::to_owned)).flatten();
-            local.or_else(|| server_error.get().and_then(|e| e.fields().and_then(|f: &FieldErrors| f.get(field).map(str::to_owned))))
+            local.or_else(|| {
+                server_error.get().and_then(|e| {
+                    e.fields()
+                        .and_then(|f: &FieldErrors| f.get(field).map(str::to_owned))
+                })
+            })
         }
     };
     let touch = move |field: &'static str| {
@@ -72,19 +89,30 @@ pub fn ContactForm(
     let add_row = move |_| {
         let id = next_row.get_value();
         next_row.set_value(id + 1);
-        rows.update(|r| r.push(AttributeRow { id, key: RwSignal::new(String::new()), value: RwSignal::new(String::new()) }));
+        rows.update(|r| {
+            r.push(AttributeRow {
+                id,
+                key: RwSignal::new(String::new()),
+                value: RwSignal::new(String::new()),
+            })
+        });
     };
     let key_problem = move |row: AttributeRow| {
         move || {
             let key = row.key.get();
             let key = key.trim();
             if key.is_empty() {
-                return (!row.value.get().trim().is_empty() || submitted.get()).then(|| "Key is required".to_owned());
+                return (!row.value.get().trim().is_empty() || submitted.get())
+                    .then(|| "Key is required".to_owned());
             }
             if let Err(message) = validate_key(key) {
                 return Some(message);
             }
-            let same = rows.get().iter().filter(|r| r.key.get().trim() == key).count();
+            let same = rows
+                .get()
+                .iter()
+                .filter(|r| r.key.get().trim() == key)
+                .count();
             (same > 1).then(|| "Duplicate key".to_owned())
         }
     };
@@ -95,7 +123,11 @@ pub fn ContactForm(
             on_submit.run(form());
         }
     };
-    let field = move |id: &'static str, label: &'static str, key: &'static str, value: RwSignal<String>, kind: &'static str| {
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      key: &'static str,
+                      value: RwSignal<String>,
+                      kind: &'static str| {
         let error = error_for(key);
         let error_id = format!("{id}-error");
         view! {

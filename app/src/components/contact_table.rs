@@ -8,10 +8,16 @@ use leptos::prelude::*;
 /// format-string machinery into the WASM client.
 pub fn short_date(at: chrono::DateTime<chrono::Utc>) -> String {
     use chrono::Datelike;
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!("{} {}, {}", MONTHS[at.month0() as usize], at.day(), at.year())
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {}, {}",
+        MONTHS[at.month0() as usize],
+        at.day(),
+        at.year()
+    )
 }
-
 
 /// The contacts table. Sorting and paging are links (they work before hydration); the row
 /// menu's Delete asks the page to confirm through `on_delete`.
@@ -74,7 +80,9 @@ pub fn ContactTable(rows: Vec<Lead>, on_delete: Callback<Lead>) -> impl IntoView
 mod tests {
     #[test]
     fn short_date_reads_like_a_person_wrote_it() {
-        let at = chrono::DateTime::parse_from_rfc3339("2026-11-04T23:59:00Z").unwrap().to_utc();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-04T23:59:00Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(super::short_date(at), "Nov 4, 2026");
     }
 }

@@ -14,7 +14,10 @@ const SEARCH_DEBOUNCE_MS: u64 = 250;
 
 /// The list parameters in the URL, as ordered pairs (unknown ones dropped).
 pub fn url_pairs(map: &ParamsMap) -> Vec<(&'static str, String)> {
-    ListQuery::PARAMS.iter().filter_map(|&k| map.get(k).filter(|v| !v.is_empty()).map(|v| (k, v))).collect()
+    ListQuery::PARAMS
+        .iter()
+        .filter_map(|&k| map.get(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect()
 }
 
 /// `/contacts?…` with some parameters changed (`None` removes one). Changing anything but the
@@ -22,11 +25,21 @@ pub fn url_pairs(map: &ParamsMap) -> Vec<(&'static str, String)> {
 pub fn list_href(map: &ParamsMap, changes: &[(&'static str, Option<String>)]) -> String {
     let mut pairs = url_pairs(map);
     let resets_page = changes.iter().any(|(k, _)| *k != "page");
-    pairs.retain(|(k, _)| !changes.iter().any(|(c, _)| c == k) && *k != "cursor" && !(resets_page && *k == "page"));
-    pairs.extend(changes.iter().filter_map(|(k, v)| v.clone().map(|v| (*k, v))));
+    pairs.retain(|(k, _)| {
+        !changes.iter().any(|(c, _)| c == k) && *k != "cursor" && !(resets_page && *k == "page")
+    });
+    pairs.extend(
+        changes
+            .iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (*k, v))),
+    );
     pairs.sort_by_key(|(k, _)| ListQuery::PARAMS.iter().position(|p| p == k));
     let qs = query_string::encode(pairs);
-    if qs.is_empty() { "/contacts".to_owned() } else { format!("/contacts?{qs}") }
+    if qs.is_empty() {
+        "/contacts".to_owned()
+    } else {
+        format!("/contacts?{qs}")
+    }
 }
 
 /// "1,234".
@@ -50,7 +63,12 @@ pub fn range_summary(meta: &ListMeta, shown: usize) -> String {
     let first = (meta.page as u64 - 1) * meta.limit as u64 + 1;
     let last = first + shown as u64 - 1;
     let plus = if meta.total_is_exact { "" } else { "+" };
-    format!("{}–{} of {}{plus}", group_thousands(first), group_thousands(last), group_thousands(meta.total))
+    format!(
+        "{}–{} of {}{plus}",
+        group_thousands(first),
+        group_thousands(last),
+        group_thousands(meta.total)
+    )
 }
 
 #[component]
@@ -76,8 +94,18 @@ pub fn SearchBox() -> impl IntoView {
         let handle = set_timeout_with_handle(
             move || {
                 let trimmed = value.trim();
-                let href = list_href(&query.get_untracked(), &[("search", (!trimmed.is_empty()).then(|| trimmed.to_owned()))]);
-                navigate(&href, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+                let href = list_href(
+                    &query.get_untracked(),
+                    &[("search", (!trimmed.is_empty()).then(|| trimmed.to_owned()))],
+                );
+                navigate(
+                    &href,
+                    NavigateOptions {
+                        replace: true,
+                        scroll: false,
+                        ..Default::default()
+                    },
+                );
             },
             std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
         )
@@ -107,8 +135,17 @@ pub fn StatusFilter() -> impl IntoView {
     let current = move || query.read().get("status").unwrap_or_default();
     let on_change = move |ev| {
         let value = event_target_value(&ev);
-        let href = list_href(&query.get_untracked(), &[("status", (!value.is_empty()).then_some(value))]);
-        navigate(&href, NavigateOptions { scroll: false, ..Default::default() });
+        let href = list_href(
+            &query.get_untracked(),
+            &[("status", (!value.is_empty()).then_some(value))],
+        );
+        navigate(
+            &href,
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
     };
     view! {
         <label class="inline-field">
@@ -128,8 +165,12 @@ pub fn SortHeader(field: SortField, #[prop(into)] label: String) -> impl IntoVie
     let query = use_query_map();
     let current = move || {
         let q = query.read();
-        let sort = q.get("sort").unwrap_or_else(|| SortField::default().as_str().to_owned());
-        let order = q.get("order").unwrap_or_else(|| Order::default().as_str().to_owned());
+        let sort = q
+            .get("sort")
+            .unwrap_or_else(|| SortField::default().as_str().to_owned());
+        let order = q
+            .get("order")
+            .unwrap_or_else(|| Order::default().as_str().to_owned());
         (sort == field.as_str()).then_some(order)
     };
     let href = move || {
@@ -142,7 +183,13 @@ pub fn SortHeader(field: SortField, #[prop(into)] label: String) -> impl IntoVie
             Some(_) => Order::Asc,
             None => natural,
         };
-        list_href(&query.read(), &[("sort", Some(field.as_str().to_owned())), ("order", Some(next.as_str().to_owned()))])
+        list_href(
+            &query.read(),
+            &[
+                ("sort", Some(field.as_str().to_owned())),
+                ("order", Some(next.as_str().to_owned())),
+            ],
+        )
     };
     let aria_sort = move || match current().as_deref() {
         Some("asc") => "ascending",
@@ -171,15 +218,33 @@ pub fn Pager(meta: ListMeta, shown: usize) -> impl IntoView {
     let page = meta.page;
     let pages = meta.total_pages.max(1);
     let has_next = (page as u64) < pages || (!meta.total_is_exact && meta.next_cursor.is_some());
-    let prev_href = move || list_href(&query.read(), &[("page", (page > 2).then(|| (page - 1).to_string()))]);
+    let prev_href = move || {
+        list_href(
+            &query.read(),
+            &[("page", (page > 2).then(|| (page - 1).to_string()))],
+        )
+    };
     let next_href = move || list_href(&query.read(), &[("page", Some((page + 1).to_string()))]);
     let limit = meta.limit;
     let on_size = move |ev| {
         let value = event_target_value(&ev);
-        let href = list_href(&query.get_untracked(), &[("limit", (value != "20").then_some(value))]);
-        navigate(&href, NavigateOptions { scroll: false, ..Default::default() });
+        let href = list_href(
+            &query.get_untracked(),
+            &[("limit", (value != "20").then_some(value))],
+        );
+        navigate(
+            &href,
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
     };
-    let pages_label = if meta.total_is_exact { group_thousands(pages) } else { format!("{}+", group_thousands(pages)) };
+    let pages_label = if meta.total_is_exact {
+        group_thousands(pages)
+    } else {
+        format!("{}+", group_thousands(pages))
+    };
     view! {
         <div class="pager">
             <span class="range" data-testid="range-summary">{range_summary(&meta, shown)}</span>
@@ -212,7 +277,14 @@ mod tests {
 
     #[test]
     fn summary_marks_lower_bounds() {
-        let meta = ListMeta { total: 10_000, page: 2, limit: 20, total_pages: 500, total_is_exact: false, next_cursor: None };
+        let meta = ListMeta {
+            total: 10_000,
+            page: 2,
+            limit: 20,
+            total_pages: 500,
+            total_is_exact: false,
+            next_cursor: None,
+        };
         assert_eq!(range_summary(&meta, 20), "21–40 of 10,000+");
     }
 }

@@ -13,14 +13,24 @@ pub fn Modal(
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        let previous: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> = StoredValue::new_local(None);
+        let previous: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> =
+            StoredValue::new_local(None);
         Effect::new(move |_| {
             if open.get() {
-                previous.set_value(document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()));
+                previous.set_value(
+                    document()
+                        .active_element()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+                );
                 request_animation_frame(move || {
                     if let Some(el) = dialog.get_untracked() {
-                        let first = el.query_selector("input, select, textarea, button:not(.modal-close)").ok().flatten();
-                        if let Some(first) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                        let first = el
+                            .query_selector("input, select, textarea, button:not(.modal-close)")
+                            .ok()
+                            .flatten();
+                        if let Some(first) =
+                            first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                        {
                             let _ = first.focus();
                         }
                     }

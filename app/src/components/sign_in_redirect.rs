@@ -9,7 +9,14 @@ pub fn SignInRedirect() -> impl IntoView {
     let path = location.pathname.get_untracked();
     let search = location.search.get_untracked();
     let search = search.trim_start_matches('?');
-    let here = if search.is_empty() { path } else { format!("{path}?{search}") };
-    let target = format!("/login?next={}", crate::domain::query_string::encode_component(&here));
+    let here = if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    };
+    let target = format!(
+        "/login?next={}",
+        crate::domain::query_string::encode_component(&here)
+    );
     view! { <Redirect path=target/> }
 }

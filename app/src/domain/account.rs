@@ -90,7 +90,9 @@ pub fn parse_workspace_name(raw: &str) -> Result<String, String> {
         return Err("is required".into());
     }
     if trimmed.chars().count() > MAX_WORKSPACE_NAME || trimmed.chars().any(char::is_control) {
-        return Err(format!("must be at most {MAX_WORKSPACE_NAME} printable characters"));
+        return Err(format!(
+            "must be at most {MAX_WORKSPACE_NAME} printable characters"
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -109,7 +111,11 @@ impl Signup {
         let password = e.take("password", Password::parse(password));
         let workspace_name = e.take("workspaceName", parse_workspace_name(workspace_name));
         e.into_result()?;
-        Ok(Self { email: email.unwrap(), password: password.unwrap(), workspace_name: workspace_name.unwrap() })
+        Ok(Self {
+            email: email.unwrap(),
+            password: password.unwrap(),
+            workspace_name: workspace_name.unwrap(),
+        })
     }
 }
 
@@ -130,10 +136,16 @@ impl Login {
             e.add("password", "is required");
         }
         if password.chars().count() > MAX_PASSWORD {
-            e.add("password", format!("must be at most {MAX_PASSWORD} characters"));
+            e.add(
+                "password",
+                format!("must be at most {MAX_PASSWORD} characters"),
+            );
         }
         e.into_result()?;
-        Ok(Self { email: email.trim().to_owned(), password: password.to_owned() })
+        Ok(Self {
+            email: email.trim().to_owned(),
+            password: password.to_owned(),
+        })
     }
 }
 
@@ -148,11 +160,17 @@ mod tests {
             assert!(err.get(field).is_some());
         }
         let ok = Signup::parse(" A@Example.com", "long enough", " Acme ").unwrap();
-        assert_eq!((ok.email.as_str(), ok.workspace_name.as_str()), ("A@example.com", "Acme"));
+        assert_eq!(
+            (ok.email.as_str(), ok.workspace_name.as_str()),
+            ("A@example.com", "Acme")
+        );
     }
 
     #[test]
     fn password_is_not_printed() {
-        assert_eq!(format!("{:?}", Password::parse("secret-password").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("secret-password").unwrap()),
+            "Password(***)"
+        );
     }
 }

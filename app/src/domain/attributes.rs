@@ -16,41 +16,50 @@ pub enum AttributeValue {
     Text(String),
 }
 
-// By hand through `Value` rather than `#[serde(untagged)]`, whose buffering code is large in WASM.
+// By hand rather than `#[serde(untagged)]` (or through `Value`), whose general machinery is
+// large in the WASM client.
 impl<'de> Deserialize<'de> for AttributeValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match Value::deserialize(deserializer)? {
-            Value::Bool(b) => Ok(Self::Bool(b)),
-            Value::Number(n) => Ok(Self::Number(n)),
-            Value::String(s) => Ok(Self::Text(s)),
-            _ => Err(serde::de::Error::custom("expected a string, number or boolean")),
+        struct Scalar;
+        impl serde::de::Visitor<'_> for Scalar {
+            type Value = AttributeValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Number(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Number(v.into()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<AttributeValue, E> {
+                serde_json::Number::from_f64(v)
+                    .map(AttributeValue::Number)
+                    .ok_or_else(|| E::custom("numbers must be finite"))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Text(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Text(v))
+            }
         }
+        deserializer.deserialize_any(Scalar)
     }
 }
 
 impl AttributeValue {
-    /// How a value reads in a form field; `parse_form_value` turns it back.
+    /// How a value reads in a form field.
     pub fn to_form_text(&self) -> String {
         match self {
             Self::Bool(b) => b.to_string(),
-            Self::Number(n) => match n.as_i64() {
-                Some(i) => i.to_string(),
-                None => format_float(n.as_f64().unwrap_or_default()),
-            },
+            Self::Number(n) => n.to_string(),
             Self::Text(s) => s.clone(),
         }
     }
-}
-
-/// In the browser, JavaScript formats the float: Rust's float formatting would add ~20 KB of WASM.
-#[cfg(feature = "hydrate")]
-fn format_float(value: f64) -> String {
-    String::from(js_sys::Number::from(value).to_string(10).unwrap_or_else(|_| js_sys::JsString::from("")))
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn format_float(value: f64) -> String {
-    value.to_string()
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -61,8 +70,13 @@ pub fn validate_key(key: &str) -> Result<(), String> {
     if key.is_empty() || key.chars().count() > MAX_KEY_LEN {
         return Err(format!("keys must be 1–{MAX_KEY_LEN} characters"));
     }
-    if !key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ')) {
-        return Err(format!("key {key:?} may only use letters, digits, _ - . and space"));
+    if !key
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+    {
+        return Err(format!(
+            "key {key:?} may only use letters, digits, _ - . and space"
+        ));
     }
     Ok(())
 }
@@ -71,9 +85,15 @@ fn validate_value(key: &str, value: &Value) -> Result<AttributeValue, String> {
     match value {
         Value::Bool(b) => Ok(AttributeValue::Bool(*b)),
         Value::Number(n) => Ok(AttributeValue::Number(n.clone())),
-        Value::String(s) if s.chars().count() <= MAX_TEXT_LEN => Ok(AttributeValue::Text(s.clone())),
-        Value::String(_) => Err(format!("value of {key:?} must be at most {MAX_TEXT_LEN} characters")),
-        _ => Err(format!("value of {key:?} must be a string, number or boolean")),
+        Value::String(s) if s.chars().count() <= MAX_TEXT_LEN => {
+            Ok(AttributeValue::Text(s.clone()))
+        }
+        Value::String(_) => Err(format!(
+            "value of {key:?} must be at most {MAX_TEXT_LEN} characters"
+        )),
+        _ => Err(format!(
+            "value of {key:?} must be a string, number or boolean"
+        )),
     }
 }
 
@@ -147,9 +167,15 @@ mod tests {
 
     #[test]
     fn accepts_strings_numbers_and_booleans() {
-        let attrs = Attributes::from_json(&json!({"plan": "pro", "seats": 12, "trial": false, "lead source": "x"})).unwrap();
+        let attrs = Attributes::from_json(
+            &json!({"plan": "pro", "seats": 12, "trial": false, "lead source": "x"}),
+        )
+        .unwrap();
         assert_eq!(attrs.len(), 4);
-        assert_eq!(attrs.to_json(), json!({"plan": "pro", "seats": 12, "trial": false, "lead source": "x"}));
+        assert_eq!(
+            attrs.to_json(),
+            json!({"plan": "pro", "seats": 12, "trial": false, "lead source": "x"})
+        );
     }
 
     #[test]
@@ -167,11 +193,32 @@ mod tests {
     }
 
     #[test]
+    fn deserializes_scalars_only() {
+        let attrs: Attributes =
+            serde_json::from_value(json!({"a": "x", "b": 2, "c": -1.5, "d": true})).unwrap();
+        assert_eq!(
+            attrs.to_json(),
+            json!({"a": "x", "b": 2, "c": -1.5, "d": true})
+        );
+        assert!(serde_json::from_value::<Attributes>(json!({"a": [1]})).is_err());
+        assert!(serde_json::from_value::<Attributes>(json!({"a": null})).is_err());
+    }
+
+    #[test]
     fn form_rows_flag_duplicate_and_empty_keys() {
-        let rows = |r: &[(&str, &str)]| r.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let rows = |r: &[(&str, &str)]| {
+            r.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
         assert!(Attributes::from_rows(&rows(&[("a", "1"), (" a ", "2")])).is_err());
         assert!(Attributes::from_rows(&rows(&[("", "value")])).is_err());
-        assert_eq!(Attributes::from_rows(&rows(&[("", ""), ("plan", "pro")])).unwrap().len(), 1);
+        assert_eq!(
+            Attributes::from_rows(&rows(&[("", ""), ("plan", "pro")]))
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     proptest! {

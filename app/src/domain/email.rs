@@ -24,7 +24,9 @@ impl EmailAddress {
         if local.is_empty() || local.len() > 64 || local.contains('@') {
             return Err("must be an email address like name@example.com".into());
         }
-        if local.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
+        if local
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
             || local.starts_with('.')
             || local.ends_with('.')
             || local.contains("..")
@@ -43,7 +45,10 @@ impl EmailAddress {
         if labels.len() < 2 || !labels.iter().all(valid_label) {
             return Err("must have a domain like example.com".into());
         }
-        if labels.last().is_some_and(|tld| tld.len() < 2 || tld.chars().all(|c| c.is_ascii_digit())) {
+        if labels
+            .last()
+            .is_some_and(|tld| tld.len() < 2 || tld.chars().all(|c| c.is_ascii_digit()))
+        {
             return Err("must have a domain like example.com".into());
         }
         Ok(Self(format!("{local}@{domain}")))
@@ -77,8 +82,25 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "   ", "plain", "@example.com", "a@", "a@b", "a@@b.com", "a b@c.com", "a@-b.com", "a@b.c", "a@b..com", ".a@b.com", "a@1.23"] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be rejected");
+        for bad in [
+            "",
+            "   ",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@-b.com",
+            "a@b.c",
+            "a@b..com",
+            ".a@b.com",
+            "a@1.23",
+        ] {
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 

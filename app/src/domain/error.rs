@@ -10,7 +10,10 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("{message}")]
-    Validation { message: String, fields: FieldErrors },
+    Validation {
+        message: String,
+        fields: FieldErrors,
+    },
     #[error("A contact with this email already exists")]
     DuplicateEmail { existing_id: Uuid },
     #[error("An account with this email already exists")]
@@ -43,7 +46,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn validation(fields: FieldErrors) -> Self {
-        Self::Validation { message: fields.summary(), fields }
+        Self::Validation {
+            message: fields.summary(),
+            fields,
+        }
     }
 
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {

@@ -75,13 +75,16 @@ pub struct Lead {
 /// the general one its `Deserialize` uses.
 fn rfc3339<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
     let raw = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-    DateTime::parse_from_rfc3339(&raw).map(|t| t.to_utc()).map_err(serde::de::Error::custom)
+    DateTime::parse_from_rfc3339(&raw)
+        .map(|t| t.to_utc())
+        .map_err(serde::de::Error::custom)
 }
 
 impl Lead {
     /// The name to show: first + last, else `name`, else none.
     pub fn display_name(&self) -> Option<String> {
-        join_names(self.first_name.as_deref(), self.last_name.as_deref()).or_else(|| self.name.clone())
+        join_names(self.first_name.as_deref(), self.last_name.as_deref())
+            .or_else(|| self.name.clone())
     }
 
     /// A version tag for optimistic concurrency (HTTP `ETag`, and the edit form).

@@ -14,7 +14,16 @@ pub const MAX_COMPANY: usize = 200;
 pub const SCORE_RANGE: std::ops::RangeInclusive<i64> = -1_000_000..=1_000_000;
 
 /// Every field a create or edit body may carry (the OpenAPI document is checked against it).
-pub const KNOWN_FIELDS: [&str; 8] = ["email", "name", "firstName", "lastName", "company", "status", "score", "attributes"];
+pub const KNOWN_FIELDS: [&str; 8] = [
+    "email",
+    "name",
+    "firstName",
+    "lastName",
+    "company",
+    "status",
+    "score",
+    "attributes",
+];
 
 /// A new lead. Empty optional text is `None`.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,7 +79,9 @@ pub fn parse_score_text(raw: &str) -> Result<i32, String> {
     if trimmed.is_empty() {
         return Ok(0);
     }
-    let value: i64 = trimmed.parse().map_err(|_| "must be a whole number".to_owned())?;
+    let value: i64 = trimmed
+        .parse()
+        .map_err(|_| "must be a whole number".to_owned())?;
     score_in_range(value)
 }
 
@@ -78,7 +89,11 @@ fn score_in_range(value: i64) -> Result<i32, String> {
     if SCORE_RANGE.contains(&value) {
         Ok(value as i32)
     } else {
-        Err(format!("must be between {} and {}", SCORE_RANGE.start(), SCORE_RANGE.end()))
+        Err(format!(
+            "must be between {} and {}",
+            SCORE_RANGE.start(),
+            SCORE_RANGE.end()
+        ))
     }
 }
 
@@ -172,8 +187,19 @@ impl NewLead {
         score: i32,
         attributes: Attributes,
     ) -> Self {
-        let name = name.or_else(|| crate::domain::lead::join_names(first_name.as_deref(), last_name.as_deref()));
-        Self { email, name, first_name, last_name, company, status, score, attributes }
+        let name = name.or_else(|| {
+            crate::domain::lead::join_names(first_name.as_deref(), last_name.as_deref())
+        });
+        Self {
+            email,
+            name,
+            first_name,
+            last_name,
+            company,
+            status,
+            score,
+            attributes,
+        }
     }
 }
 
@@ -265,19 +291,31 @@ mod tests {
 
     #[test]
     fn name_is_derived_from_first_and_last() {
-        let lead = NewLead::from_json(&json!({"email": "a@b.co", "firstName": "Ada", "lastName": "Lovelace"})).unwrap();
+        let lead = NewLead::from_json(
+            &json!({"email": "a@b.co", "firstName": "Ada", "lastName": "Lovelace"}),
+        )
+        .unwrap();
         assert_eq!(lead.name.as_deref(), Some("Ada Lovelace"));
         let lead = NewLead::from_json(&json!({"email": "a@b.co", "name": "Countess"})).unwrap();
-        assert_eq!((lead.name.as_deref(), lead.first_name), (Some("Countess"), None));
+        assert_eq!(
+            (lead.name.as_deref(), lead.first_name),
+            (Some("Countess"), None)
+        );
     }
 
     #[test]
     fn collects_an_error_per_field() {
         let err = NewLead::from_json(&json!({"email": "nope", "status": "gone", "score": "high", "attributes": [], "extra": 1})).unwrap_err();
         assert!(err.get("extra").is_some(), "unknown fields are named");
-        let err = NewLead::from_json(&json!({"email": "nope", "status": "gone", "score": 1.5, "attributes": []})).unwrap_err();
+        let err = NewLead::from_json(
+            &json!({"email": "nope", "status": "gone", "score": 1.5, "attributes": []}),
+        )
+        .unwrap_err();
         for field in ["email", "status", "score", "attributes"] {
-            assert!(err.get(field).is_some(), "{field} should be flagged: {err:?}");
+            assert!(
+                err.get(field).is_some(),
+                "{field} should be flagged: {err:?}"
+            );
         }
     }
 
@@ -293,11 +331,22 @@ mod tests {
 
     #[test]
     fn form_and_api_agree() {
-        let form = LeadForm { email: " X@Y.CO ".into(), first_name: "Ada".into(), score: "7".into(), ..Default::default() };
+        let form = LeadForm {
+            email: " X@Y.CO ".into(),
+            first_name: "Ada".into(),
+            score: "7".into(),
+            ..Default::default()
+        };
         let from_form = form.validate().unwrap();
-        let from_api = NewLead::from_json(&json!({"email": " X@Y.CO ", "firstName": "Ada", "score": 7})).unwrap();
+        let from_api =
+            NewLead::from_json(&json!({"email": " X@Y.CO ", "firstName": "Ada", "score": 7}))
+                .unwrap();
         assert_eq!(from_form, from_api);
-        let bad = LeadForm { email: "x".into(), score: "1e3".into(), ..Default::default() };
+        let bad = LeadForm {
+            email: "x".into(),
+            score: "1e3".into(),
+            ..Default::default()
+        };
         let errors = bad.validate().unwrap_err();
         assert!(errors.get("email").is_some() && errors.get("score").is_some());
     }

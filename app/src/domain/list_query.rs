@@ -27,7 +27,14 @@ pub enum SortField {
 }
 
 impl SortField {
-    pub const ALL: [SortField; 6] = [Self::Updated, Self::Created, Self::Email, Self::Name, Self::Company, Self::Score];
+    pub const ALL: [SortField; 6] = [
+        Self::Updated,
+        Self::Created,
+        Self::Email,
+        Self::Name,
+        Self::Company,
+        Self::Score,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,7 +51,9 @@ impl SortField {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str() == raw)
-            .ok_or_else(|| "must be one of updated, created, email, name, company, score".to_owned())
+            .ok_or_else(|| {
+                "must be one of updated, created, email, name, company, score".to_owned()
+            })
     }
 }
 
@@ -117,12 +126,23 @@ pub struct ListQuery {
 
 impl Default for ListQuery {
     fn default() -> Self {
-        Self { page: 1, limit: DEFAULT_LIMIT, search: None, status: None, sort: SortField::default(), order: Order::default(), cursor: None }
+        Self {
+            page: 1,
+            limit: DEFAULT_LIMIT,
+            search: None,
+            status: None,
+            sort: SortField::default(),
+            order: Order::default(),
+            cursor: None,
+        }
     }
 }
 
 fn parse_number(raw: &str, min: u32, max: u32) -> Result<u32, String> {
-    let value: u64 = raw.trim().parse().map_err(|_| format!("must be a whole number from {min} to {max}"))?;
+    let value: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("must be a whole number from {min} to {max}"))?;
     if value < min as u64 || value > max as u64 {
         return Err(format!("must be a whole number from {min} to {max}"));
     }
@@ -130,17 +150,29 @@ fn parse_number(raw: &str, min: u32, max: u32) -> Result<u32, String> {
 }
 
 impl ListQuery {
-    pub const PARAMS: [&'static str; 7] = ["page", "limit", "search", "status", "sort", "order", "cursor"];
+    pub const PARAMS: [&'static str; 7] = [
+        "page", "limit", "search", "status", "sort", "order", "cursor",
+    ];
 
     /// Parses query-string pairs. Unknown parameters are rejected too: a typo must not be ignored.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, FieldErrors> {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, FieldErrors> {
         let mut q = ListQuery::default();
         let mut e = FieldErrors::new();
         let mut cursor_raw = None;
         for (key, value) in pairs {
             match key {
-                "page" => q.page = e.take("page", parse_number(value, 1, 1_000_000)).unwrap_or(1),
-                "limit" => q.limit = e.take("limit", parse_number(value, 1, MAX_LIMIT)).unwrap_or(DEFAULT_LIMIT),
+                "page" => {
+                    q.page = e
+                        .take("page", parse_number(value, 1, 1_000_000))
+                        .unwrap_or(1)
+                }
+                "limit" => {
+                    q.limit = e
+                        .take("limit", parse_number(value, 1, MAX_LIMIT))
+                        .unwrap_or(DEFAULT_LIMIT)
+                }
                 "search" => {
                     let trimmed = value.trim();
                     if trimmed.chars().count() > MAX_SEARCH {
@@ -162,7 +194,9 @@ impl ListQuery {
         }
         if let Some(raw) = cursor_raw {
             match Cursor::decode(raw) {
-                Ok(c) if c.sort != q.sort || c.order != q.order => e.add("cursor", "belongs to another sort order"),
+                Ok(c) if c.sort != q.sort || c.order != q.order => {
+                    e.add("cursor", "belongs to another sort order")
+                }
                 Ok(_) if q.page != 1 => e.add("cursor", "cannot be combined with page"),
                 Ok(c) => q.cursor = Some(c),
                 Err(m) => e.add("cursor", m),
@@ -236,19 +270,49 @@ mod tests {
 
     #[test]
     fn names_each_bad_parameter() {
-        for (key, value) in [("page", "0"), ("page", "x"), ("limit", "101"), ("limit", "0"), ("limit", "-1"), ("status", "gone"), ("sort", "phone"), ("order", "up"), ("cursor", "%%%"), ("bogus", "1")] {
+        for (key, value) in [
+            ("page", "0"),
+            ("page", "x"),
+            ("limit", "101"),
+            ("limit", "0"),
+            ("limit", "-1"),
+            ("status", "gone"),
+            ("sort", "phone"),
+            ("order", "up"),
+            ("cursor", "%%%"),
+            ("bogus", "1"),
+        ] {
             let err = ListQuery::from_pairs([(key, value)]).unwrap_err();
-            assert!(err.get(key).is_some(), "{key}={value} should be rejected naming {key}");
+            assert!(
+                err.get(key).is_some(),
+                "{key}={value} should be rejected naming {key}"
+            );
         }
         let long = "x".repeat(201);
-        assert!(ListQuery::from_pairs([("search", long.as_str())]).unwrap_err().get("search").is_some());
+        assert!(
+            ListQuery::from_pairs([("search", long.as_str())])
+                .unwrap_err()
+                .get("search")
+                .is_some()
+        );
     }
 
     #[test]
     fn cursor_must_match_sort() {
-        let cursor = Cursor { sort: SortField::Email, order: Order::Asc, key: SortKey::Text("a@b.co".into()), id: Uuid::nil() }.encode();
+        let cursor = Cursor {
+            sort: SortField::Email,
+            order: Order::Asc,
+            key: SortKey::Text("a@b.co".into()),
+            id: Uuid::nil(),
+        }
+        .encode();
         assert!(ListQuery::from_pairs([("cursor", cursor.as_str())]).is_err());
-        let q = ListQuery::from_pairs([("sort", "email"), ("order", "asc"), ("cursor", cursor.as_str())]).unwrap();
+        let q = ListQuery::from_pairs([
+            ("sort", "email"),
+            ("order", "asc"),
+            ("cursor", cursor.as_str()),
+        ])
+        .unwrap();
         assert!(q.cursor.is_some());
     }
 

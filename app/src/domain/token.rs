@@ -26,5 +26,6 @@ pub struct CreatedToken {
 }
 
 pub fn parse_token_name(raw: &str) -> Result<String, String> {
-    crate::domain::lead_input::parse_text(raw, MAX_TOKEN_NAME)?.ok_or_else(|| "is required".to_owned())
+    crate::domain::lead_input::parse_text(raw, MAX_TOKEN_NAME)?
+        .ok_or_else(|| "is required".to_owned())
 }

@@ -23,7 +23,11 @@ fn form_from(lead: &Lead) -> LeadForm {
         company: lead.company.clone().unwrap_or_default(),
         status: lead.status.as_str().to_owned(),
         score: lead.score.to_string(),
-        attributes: lead.attributes.iter().map(|(k, v)| (k.to_owned(), v.to_form_text())).collect(),
+        attributes: lead
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_form_text()))
+            .collect(),
     }
 }
 
@@ -31,13 +35,21 @@ fn form_from(lead: &Lead) -> LeadForm {
 #[component]
 pub fn ContactPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").and_then(|raw| Uuid::parse_str(&raw).ok()));
-    let contact = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => get_contact(id).await,
-            None => Err(AppError::NotFound),
-        }
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|raw| Uuid::parse_str(&raw).ok())
     });
+    let contact = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_contact(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
 
     let editing = RwSignal::new(use_query_map().get_untracked().get("edit").is_some());
     let update = Action::new(|(id, etag, form): &(Uuid, String, LeadForm)| {

@@ -21,7 +21,10 @@ pub fn ContactsPage() -> impl IntoView {
     let query_string = Memo::new(move |_| query_string::encode(url_pairs(&query.read())));
     // Bumped after a change, so the list is fetched again without a reload.
     let changes = RwSignal::new(0u32);
-    let contacts = Resource::new(move || (query_string.get(), changes.get()), |(qs, _)| list_contacts(qs));
+    let contacts = Resource::new(
+        move || (query_string.get(), changes.get()),
+        |(qs, _)| list_contacts(qs),
+    );
 
     let adding = RwSignal::new(false);
     let create = Action::new(|form: &LeadForm| {
@@ -48,7 +51,11 @@ pub fn ContactsPage() -> impl IntoView {
         if let Some(result) = remove.value().get() {
             confirm_open.set(false);
             match result {
-                Ok(()) => notice.set(deleting.get_untracked().map(|l| format!("Deleted {}", l.email))),
+                Ok(()) => notice.set(
+                    deleting
+                        .get_untracked()
+                        .map(|l| format!("Deleted {}", l.email)),
+                ),
                 Err(e) => notice.set(Some(e.to_string())),
             }
             changes.update(|n| *n += 1);
@@ -59,7 +66,10 @@ pub fn ContactsPage() -> impl IntoView {
         confirm_open.set(true);
     });
     let delete_message = Signal::derive(move || {
-        deleting.get().map(|l| format!("Delete {}? This cannot be undone.", l.email)).unwrap_or_default()
+        deleting
+            .get()
+            .map(|l| format!("Delete {}? This cannot be undone.", l.email))
+            .unwrap_or_default()
     });
 
     view! {

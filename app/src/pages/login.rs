@@ -12,7 +12,9 @@ pub fn field_error(error: Option<AppError>, field: &str) -> Option<String> {
 
 /// A server error that concerns no single field (wrong password, too many attempts…).
 pub fn form_error(error: Option<AppError>) -> Option<String> {
-    error.filter(|e| e.fields().is_none()).map(|e| e.to_string())
+    error
+        .filter(|e| e.fields().is_none())
+        .map(|e| e.to_string())
 }
 
 #[component]

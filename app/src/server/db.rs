@@ -8,8 +8,8 @@ use crate::server::service::tenant_context::TenantContext;
 use migration::{APP_ROLE, Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -36,7 +36,10 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 /// A transaction confined to the context's tenant (see the module comment).
-pub async fn tenant_txn(db: &DatabaseConnection, ctx: &TenantContext) -> Result<DatabaseTransaction, DbErr> {
+pub async fn tenant_txn(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+) -> Result<DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         // The tenant id is a typed Uuid, so formatting it into the statement cannot inject SQL.
@@ -53,9 +56,15 @@ pub async fn tenant_txn(db: &DatabaseConnection, ctx: &TenantContext) -> Result<
 /// that has read cannot become a writer once another connection has committed (SQLITE_BUSY at
 /// once, whatever the busy timeout), so concurrent edits would fail; there it takes the write
 /// lock at BEGIN instead, waiting its turn.
-pub async fn tenant_write_txn(db: &DatabaseConnection, ctx: &TenantContext) -> Result<DatabaseTransaction, DbErr> {
+pub async fn tenant_write_txn(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+) -> Result<DatabaseTransaction, DbErr> {
     if db.get_database_backend() == DbBackend::Sqlite {
-        let immediate = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
+        let immediate = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
         return db.begin_with_options(immediate).await;
     }
     tenant_txn(db, ctx).await

@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Validation { .. } | Self::MalformedBody(_) | Self::Transport(_) => StatusCode::BAD_REQUEST,
+            Self::Validation { .. } | Self::MalformedBody(_) | Self::Transport(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::DuplicateEmail { .. } | Self::EmailTaken => StatusCode::CONFLICT,
             Self::Unauthorized | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -58,7 +60,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), axum::Json(self.to_json())).into_response();
         if let Self::RateLimited { retry_after_secs } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
     }
@@ -68,10 +72,8 @@ impl IntoResponse for AppError {
 /// reached, 500 otherwise, logged with its cause (the request span carries the request id).
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        let unreachable = matches!(
-            &err,
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_)
-        ) || matches!(&err, DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))
+        let unreachable = matches!(&err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
+            || matches!(&err, DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))
             if matches!(e.as_ref(), sea_orm::sqlx::Error::Io(_) | sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed));
         if unreachable {
             tracing::error!(error = %err, "database unavailable");

@@ -4,9 +4,9 @@
 pub mod db;
 pub mod entity;
 pub mod http_error;
+pub mod page_headers;
+pub mod request_auth;
 pub mod seed;
 pub mod service;
-pub mod state;
-pub mod request_auth;
 pub mod session_cookie;
-pub mod page_headers;
+pub mod state;

@@ -15,14 +15,21 @@ pub struct RequestAuth {
 /// For server functions: the app state and the caller's tenant, or 401.
 pub fn require_tenant() -> Result<(AppState, TenantContext), AppError> {
     let state = leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)?;
-    let parts = leptos::prelude::use_context::<axum::http::request::Parts>().ok_or(AppError::Internal)?;
-    let auth = parts.extensions.get::<RequestAuth>().ok_or(AppError::Unauthorized)?;
+    let parts =
+        leptos::prelude::use_context::<axum::http::request::Parts>().ok_or(AppError::Internal)?;
+    let auth = parts
+        .extensions
+        .get::<RequestAuth>()
+        .ok_or(AppError::Unauthorized)?;
     Ok((state, auth.context.clone()))
 }
 
 /// For server functions and pages: who is signed in, if anyone.
 pub fn current_auth() -> Option<RequestAuth> {
-    leptos::prelude::use_context::<axum::http::request::Parts>()?.extensions.get::<RequestAuth>().cloned()
+    leptos::prelude::use_context::<axum::http::request::Parts>()?
+        .extensions
+        .get::<RequestAuth>()
+        .cloned()
 }
 
 /// For server functions that need no tenant (sign-in, sign-up).

@@ -15,9 +15,64 @@ pub const DEMO_EMAIL: &str = "demo@example.com";
 pub const DEMO_PASSWORD: &str = "demo-password";
 pub const DEMO_CONTACTS: usize = 300;
 
-const FIRST: [&str; 20] = ["Ada", "Grace", "Alan", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger", "Radia", "Tim", "Hedy", "John", "Katherine", "Donald", "Sophie", "Niklaus", "Annie", "Bjarne"];
-const LAST: [&str; 20] = ["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Allen", "Dijkstra", "Perlman", "Berners-Lee", "Lamarr", "McCarthy", "Johnson", "Knuth", "Wilson", "Wirth", "Easley", "Stroustrup"];
-const COMPANIES: [&str; 12] = ["Acme Corp", "Globex", "Initech", "Umbrella", "Hooli", "Stark Industries", "Wayne Enterprises", "Soylent", "Cyberdyne", "Tyrell", "Vandelay Industries", "Pied Piper"];
+const FIRST: [&str; 20] = [
+    "Ada",
+    "Grace",
+    "Alan",
+    "Linus",
+    "Margaret",
+    "Ken",
+    "Barbara",
+    "Dennis",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Tim",
+    "Hedy",
+    "John",
+    "Katherine",
+    "Donald",
+    "Sophie",
+    "Niklaus",
+    "Annie",
+    "Bjarne",
+];
+const LAST: [&str; 20] = [
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Torvalds",
+    "Hamilton",
+    "Thompson",
+    "Liskov",
+    "Ritchie",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Berners-Lee",
+    "Lamarr",
+    "McCarthy",
+    "Johnson",
+    "Knuth",
+    "Wilson",
+    "Wirth",
+    "Easley",
+    "Stroustrup",
+];
+const COMPANIES: [&str; 12] = [
+    "Acme Corp",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Stark Industries",
+    "Wayne Enterprises",
+    "Soylent",
+    "Cyberdyne",
+    "Tyrell",
+    "Vandelay Industries",
+    "Pied Piper",
+];
 const PLANS: [&str; 3] = ["free", "pro", "enterprise"];
 
 /// Creates the demo workspace when the database has no workspace at all. Returns whether it did.
@@ -25,20 +80,29 @@ pub async fn seed_demo_if_empty(db: &DatabaseConnection) -> Result<bool, AppErro
     if tenant::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }
-    let signup = Signup::parse(DEMO_EMAIL, DEMO_PASSWORD, "Demo Workspace").map_err(AppError::from)?;
+    let signup =
+        Signup::parse(DEMO_EMAIL, DEMO_PASSWORD, "Demo Workspace").map_err(AppError::from)?;
     let signed_in = auth::signup(db, signup).await?;
     for i in 0..DEMO_CONTACTS {
         let first = FIRST[i % FIRST.len()];
         let last = LAST[(i * 7 + i / FIRST.len()) % LAST.len()];
         let company = COMPANIES[(i * 5) % COMPANIES.len()];
         let domain = company.to_lowercase().replace(' ', "");
-        let email = EmailAddress::parse(&format!("{}.{}{}@{domain}.com", first.to_lowercase(), last.to_lowercase().replace('-', ""), i)).map_err(|m| AppError::invalid("email", m))?;
+        let email = EmailAddress::parse(&format!(
+            "{}.{}{}@{domain}.com",
+            first.to_lowercase(),
+            last.to_lowercase().replace('-', ""),
+            i
+        ))
+        .map_err(|m| AppError::invalid("email", m))?;
         let status = match i % 10 {
             0 => LeadStatus::Bounced,
             1 | 2 => LeadStatus::Unsubscribed,
             _ => LeadStatus::Active,
         };
-        let attributes = Attributes::from_json(&json!({ "plan": PLANS[i % 3], "seats": (i % 40) + 1 })).map_err(|m| AppError::invalid("attributes", m))?;
+        let attributes =
+            Attributes::from_json(&json!({ "plan": PLANS[i % 3], "seats": (i % 40) + 1 }))
+                .map_err(|m| AppError::invalid("attributes", m))?;
         let new = NewLead {
             email,
             name: Some(format!("{first} {last}")),

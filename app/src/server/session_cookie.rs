@@ -7,20 +7,32 @@ pub const COOKIE_NAME: &str = "leads_session";
 
 /// True when the client reached us over https (directly or through a proxy that says so).
 pub fn is_https(headers: &HeaderMap) -> bool {
-    headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
-        || headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("https://"))
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+        || headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("https://"))
 }
 
 pub fn set(session: &IssuedSession, secure: bool) -> HeaderValue {
     let max_age = (session.expires - chrono::Utc::now()).num_seconds().max(0);
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{COOKIE_NAME}={}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}", session.secret))
-        .expect("session secrets are URL-safe")
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}",
+        session.secret
+    ))
+    .expect("session secrets are URL-safe")
 }
 
 pub fn clear(secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{COOKIE_NAME}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}")).expect("static cookie")
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}"
+    ))
+    .expect("static cookie")
 }
 
 /// The session secret in a `Cookie` header, if any.

@@ -15,7 +15,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: DatabaseConnection, leptos_options: LeptosOptions) -> Self {
-        Self { db, leptos_options, login_throttle: Arc::new(LoginThrottle::default()) }
+        Self {
+            db,
+            leptos_options,
+            login_throttle: Arc::new(LoginThrottle::default()),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/api/v1/auth/*`: sign-up, sign-in, sign-out, and who am I.
 
-use super::openapi::{ErrorBody, LoginBody, SignedInBody, SignupBody};
 use super::extract::{Authenticated, JsonBody, Tenant, text_field};
+use super::openapi::{ErrorBody, LoginBody, SignedInBody, SignupBody};
 use app::domain::account::{Login, Me, Signup};
 use app::domain::error::AppError;
 use app::domain::field_errors::FieldErrors;
@@ -18,17 +18,29 @@ use std::net::SocketAddr;
 fn signed_in(status: StatusCode, signed: SignedIn, headers: &HeaderMap) -> Response {
     let Me { user, tenant, .. } = signed.me;
     let cookie = session_cookie::set(&signed.session, session_cookie::is_https(headers));
-    (status, [(header::SET_COOKIE, cookie)], Json(json!({ "user": user, "tenant": tenant }))).into_response()
+    (
+        status,
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({ "user": user, "tenant": tenant })),
+    )
+        .into_response()
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth",
     request_body = SignupBody,
     responses((status = 201, description = "Workspace created and signed in (session cookie set)", body = SignedInBody),
         (status = 409, description = "Email already has an account", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
-pub async fn signup(State(state): State<AppState>, headers: HeaderMap, JsonBody(body): JsonBody) -> Result<Response, AppError> {
+pub async fn signup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, AppError> {
     let mut errors = FieldErrors::new();
-    let (email, password, workspace) =
-        (text_field(&body, "email", &mut errors), text_field(&body, "password", &mut errors), text_field(&body, "workspaceName", &mut errors));
+    let (email, password, workspace) = (
+        text_field(&body, "email", &mut errors),
+        text_field(&body, "password", &mut errors),
+        text_field(&body, "workspaceName", &mut errors),
+    );
     errors.into_result()?;
     let input = Signup::parse(email, password, workspace)?;
     let signed = auth::signup(&state.db, input).await?;
@@ -47,7 +59,10 @@ pub async fn login(
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::new();
-    let (email, password) = (text_field(&body, "email", &mut errors), text_field(&body, "password", &mut errors));
+    let (email, password) = (
+        text_field(&body, "email", &mut errors),
+        text_field(&body, "password", &mut errors),
+    );
     errors.into_result()?;
     let input = Login::parse(email, password)?;
     let signed = auth::login(&state.db, &state.login_throttle, Some(peer.ip()), input).await?;
@@ -57,7 +72,11 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     security(("session" = []), ("bearer" = [])),
     responses((status = 204, description = "Session revoked and cookie cleared"), (status = 401, description = "Not signed in", body = ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Authenticated(request): Authenticated) -> Result<Response, AppError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Authenticated(request): Authenticated,
+) -> Result<Response, AppError> {
     if let Credential::Session(secret) = &request.credential {
         auth::logout(&state.db, &request.context, secret).await?;
     }

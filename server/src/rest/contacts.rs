@@ -1,10 +1,10 @@
 //! `/api/v1/contacts` (also served as `/api/v1/leads`).
 
-use super::openapi::{ErrorBody, LeadBody};
-use app::domain::lead::LeadStatus;
 use super::extract::{JsonBody, PathId, QueryPairs, Tenant};
+use super::openapi::{ErrorBody, LeadBody};
 use app::domain::error::AppError;
 use app::domain::lead::Lead;
+use app::domain::lead::LeadStatus;
 use app::domain::lead_input::{LeadPatch, NewLead};
 use app::domain::list_query::{LeadPage, ListQuery};
 use app::server::service::leads;
@@ -36,7 +36,11 @@ fn with_etag(status: StatusCode, lead: Lead) -> Response {
     ),
     responses((status = 200, description = "One page; `total` is exact up to 10,000 matches", body = LeadPage),
         (status = 400, description = "A parameter is out of range; `fields` names it", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, Tenant(ctx): Tenant, QueryPairs(pairs): QueryPairs) -> Result<Json<LeadPage>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<LeadPage>, AppError> {
     let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     Ok(Json(leads::list(&state.db, &ctx, &query).await?))
 }
@@ -46,9 +50,16 @@ pub async fn list(State(state): State<AppState>, Tenant(ctx): Tenant, QueryPairs
     request_body = LeadBody,
     responses((status = 201, description = "Created; ETag header set", body = Lead),
         (status = 409, description = "Email already used in this workspace (`existingId`)", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, Tenant(ctx): Tenant, JsonBody(body): JsonBody) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    JsonBody(body): JsonBody,
+) -> Result<Response, AppError> {
     let new = NewLead::from_json(&body)?;
-    Ok(with_etag(StatusCode::CREATED, leads::create(&state.db, &ctx, new).await?))
+    Ok(with_etag(
+        StatusCode::CREATED,
+        leads::create(&state.db, &ctx, new).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts",
@@ -56,8 +67,15 @@ pub async fn create(State(state): State<AppState>, Tenant(ctx): Tenant, JsonBody
     params(("id" = uuid::Uuid, Path, description = "Contact id")),
     responses((status = 200, description = "The contact; ETag header set", body = Lead), (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such contact in this workspace", body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, Tenant(ctx): Tenant, PathId(id): PathId) -> Result<Response, AppError> {
-    Ok(with_etag(StatusCode::OK, leads::get(&state.db, &ctx, id).await?))
+pub async fn get(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    PathId(id): PathId,
+) -> Result<Response, AppError> {
+    Ok(with_etag(
+        StatusCode::OK,
+        leads::get(&state.db, &ctx, id).await?,
+    ))
 }
 
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts",
@@ -77,8 +95,14 @@ pub async fn update(
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
     let patch = LeadPatch::from_json(&body)?;
-    let if_match = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(str::trim);
-    Ok(with_etag(StatusCode::OK, leads::update(&state.db, &ctx, id, patch, if_match).await?))
+    let if_match = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    Ok(with_etag(
+        StatusCode::OK,
+        leads::update(&state.db, &ctx, id, patch, if_match).await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
@@ -86,7 +110,11 @@ pub async fn update(
     params(("id" = uuid::Uuid, Path, description = "Contact id")),
     responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such contact in this workspace", body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, Tenant(ctx): Tenant, PathId(id): PathId) -> Result<StatusCode, AppError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    PathId(id): PathId,
+) -> Result<StatusCode, AppError> {
     leads::delete(&state.db, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,7 +17,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        parts.extensions.get::<RequestAuth>().map(|a| Tenant(a.context.clone())).ok_or(AppError::Unauthorized)
+        parts
+            .extensions
+            .get::<RequestAuth>()
+            .map(|a| Tenant(a.context.clone()))
+            .ok_or(AppError::Unauthorized)
     }
 }
 
@@ -28,7 +32,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        parts.extensions.get::<RequestAuth>().cloned().map(Authenticated).ok_or(AppError::Unauthorized)
+        parts
+            .extensions
+            .get::<RequestAuth>()
+            .cloned()
+            .map(Authenticated)
+            .ok_or(AppError::Unauthorized)
     }
 }
 
@@ -44,12 +53,16 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge { limit_bytes: crate::security::MAX_BODY_BYTES }
+                AppError::PayloadTooLarge {
+                    limit_bytes: crate::security::MAX_BODY_BYTES,
+                }
             } else {
                 AppError::MalformedBody(rejection.body_text())
             }
         })?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| AppError::MalformedBody(e.to_string()))
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| AppError::MalformedBody(e.to_string()))
     }
 }
 
@@ -59,11 +72,18 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|mime| mime.trim().to_ascii_lowercase())
-        .is_some_and(|mime| mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")))
+        .is_some_and(|mime| {
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
 }
 
 /// Reads a string field of a JSON object, as `""` when absent, or names it as the wrong type.
-pub fn text_field<'a>(body: &'a Value, field: &str, errors: &mut app::domain::field_errors::FieldErrors) -> &'a str {
+pub fn text_field<'a>(
+    body: &'a Value,
+    field: &str,
+    errors: &mut app::domain::field_errors::FieldErrors,
+) -> &'a str {
     match body.get(field) {
         None | Some(Value::Null) => "",
         Some(Value::String(s)) => s,
@@ -82,7 +102,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let raw = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(raw).map(QueryPairs).map_err(|_| AppError::invalid("query", "is not a valid query string"))
+        serde_urlencoded::from_str(raw)
+            .map(QueryPairs)
+            .map_err(|_| AppError::invalid("query", "is not a valid query string"))
     }
 }
 
@@ -93,8 +115,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
-        Uuid::parse_str(&raw).map(PathId).map_err(|_| AppError::NotFound)
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| AppError::NotFound)?;
+        Uuid::parse_str(&raw)
+            .map(PathId)
+            .map_err(|_| AppError::NotFound)
     }
 }
 

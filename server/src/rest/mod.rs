@@ -15,7 +15,12 @@ pub fn routes() -> Router<AppState> {
     let contacts = || {
         Router::new()
             .route("/", get(contacts::list).post(contacts::create))
-            .route("/{id}", get(contacts::get).patch(contacts::update).delete(contacts::delete))
+            .route(
+                "/{id}",
+                get(contacts::get)
+                    .patch(contacts::update)
+                    .delete(contacts::delete),
+            )
     };
     Router::new()
         .route("/auth/signup", post(auth::signup))

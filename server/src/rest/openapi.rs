@@ -89,8 +89,16 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(app::server::session_cookie::COOKIE_NAME))));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                app::server::session_cookie::COOKIE_NAME,
+            ))),
+        );
     }
 }
 
@@ -103,7 +111,10 @@ impl Modify for LeadsAlias {
             .paths
             .paths
             .iter()
-            .filter_map(|(path, item)| path.strip_prefix("/api/v1/contacts").map(|rest| (format!("/api/v1/leads{rest}"), item.clone())))
+            .filter_map(|(path, item)| {
+                path.strip_prefix("/api/v1/contacts")
+                    .map(|rest| (format!("/api/v1/leads{rest}"), item.clone()))
+            })
             .collect();
         openapi.paths.paths.extend(aliases);
     }

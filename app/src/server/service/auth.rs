@@ -12,7 +12,10 @@ use crate::server::entity::{membership, session, tenant, user};
 use crate::server::service::login_throttle::LoginThrottle;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    SqlErr, TransactionTrait,
+};
 use std::net::IpAddr;
 use uuid::Uuid;
 
@@ -49,42 +52,81 @@ pub struct Authenticated {
 }
 
 pub async fn signup(db: &DatabaseConnection, input: Signup) -> Result<SignedIn, AppError> {
-    let password_hash = hash_password(input.password.expose().to_owned()).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })?;
+    let password_hash = hash_password(input.password.expose().to_owned())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::Internal
+        })?;
     let created = now();
-    let tenant = tenant::Model { id: Uuid::now_v7(), name: input.workspace_name, created };
-    let user = user::Model { id: Uuid::now_v7(), email: input.email.into_inner(), password_hash, created };
+    let tenant = tenant::Model {
+        id: Uuid::now_v7(),
+        name: input.workspace_name,
+        created,
+    };
+    let user = user::Model {
+        id: Uuid::now_v7(),
+        email: input.email.into_inner(),
+        password_hash,
+        created,
+    };
     let txn = db.begin().await?;
-    tenant::ActiveModel::from(tenant.clone()).insert(&txn).await?;
+    tenant::ActiveModel::from(tenant.clone())
+        .insert(&txn)
+        .await?;
     if let Err(err) = user::ActiveModel::from(user.clone()).insert(&txn).await {
         return Err(match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => AppError::EmailTaken,
             _ => err.into(),
         });
     }
-    membership::ActiveModel::from(membership::Model { tenant_id: tenant.id, user_id: user.id, role: Role::Owner.as_str().into(), created })
-        .insert(&txn)
-        .await?;
+    membership::ActiveModel::from(membership::Model {
+        tenant_id: tenant.id,
+        user_id: user.id,
+        role: Role::Owner.as_str().into(),
+        created,
+    })
+    .insert(&txn)
+    .await?;
     let session = insert_session(&txn, tenant.id, user.id).await?;
     txn.commit().await?;
     Ok(SignedIn {
         context: TenantContext::new(tenant.id, user.id, Role::Owner),
-        me: Me { user: UserView { id: user.id, email: user.email }, tenant: TenantView { id: tenant.id, name: tenant.name }, role: Role::Owner },
+        me: Me {
+            user: UserView {
+                id: user.id,
+                email: user.email,
+            },
+            tenant: TenantView {
+                id: tenant.id,
+                name: tenant.name,
+            },
+            role: Role::Owner,
+        },
         session,
     })
 }
 
-pub async fn login(db: &DatabaseConnection, throttle: &LoginThrottle, ip: Option<IpAddr>, input: Login) -> Result<SignedIn, AppError> {
+pub async fn login(
+    db: &DatabaseConnection,
+    throttle: &LoginThrottle,
+    ip: Option<IpAddr>,
+    input: Login,
+) -> Result<SignedIn, AppError> {
     if let Some(retry_after_secs) = throttle.check(&input.email, ip) {
         return Err(AppError::RateLimited { retry_after_secs });
     }
     let found = user::Entity::find()
-        .filter(Expr::expr(Func::lower(Expr::col(user::Column::Email))).eq(input.email.to_lowercase()))
+        .filter(
+            Expr::expr(Func::lower(Expr::col(user::Column::Email))).eq(input.email.to_lowercase()),
+        )
         .one(db)
         .await?;
-    let ok = verify_password(input.password, found.as_ref().map(|u| u.password_hash.clone())).await;
+    let ok = verify_password(
+        input.password,
+        found.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
     let Some(user) = found.filter(|_| ok) else {
         throttle.record_failure(&input.email, ip);
         return Err(AppError::BadCredentials);
@@ -97,31 +139,61 @@ pub async fn login(db: &DatabaseConnection, throttle: &LoginThrottle, ip: Option
     else {
         return Err(AppError::BadCredentials);
     };
-    let tenant = tenant::Entity::find_by_id(membership.tenant_id).one(db).await?.ok_or(AppError::BadCredentials)?;
+    let tenant = tenant::Entity::find_by_id(membership.tenant_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::BadCredentials)?;
     let role = Role::parse(&membership.role).unwrap_or(Role::Member);
     let session = insert_session(db, tenant.id, user.id).await?;
     Ok(SignedIn {
         context: TenantContext::new(tenant.id, user.id, role),
-        me: Me { user: UserView { id: user.id, email: user.email }, tenant: TenantView { id: tenant.id, name: tenant.name }, role },
+        me: Me {
+            user: UserView {
+                id: user.id,
+                email: user.email,
+            },
+            tenant: TenantView {
+                id: tenant.id,
+                name: tenant.name,
+            },
+            role,
+        },
         session,
     })
 }
 
-async fn insert_session<C: sea_orm::ConnectionTrait>(conn: &C, tenant_id: Uuid, user_id: Uuid) -> Result<IssuedSession, AppError> {
+async fn insert_session<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> Result<IssuedSession, AppError> {
     let secret = new_secret();
     let created = now();
     let expires = created + SESSION_LIFETIME;
-    session::ActiveModel::from(session::Model { tenant_id, id: Uuid::now_v7(), user_id, secret_hash: secret_hash(&secret), created, expires })
-        .insert(conn)
-        .await?;
+    session::ActiveModel::from(session::Model {
+        tenant_id,
+        id: Uuid::now_v7(),
+        user_id,
+        secret_hash: secret_hash(&secret),
+        created,
+        expires,
+    })
+    .insert(conn)
+    .await?;
     Ok(IssuedSession { secret, expires })
 }
 
 /// The only way to obtain a `TenantContext` for a request.
-pub async fn authenticate(db: &DatabaseConnection, credential: &Credential) -> Result<Authenticated, AppError> {
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    credential: &Credential,
+) -> Result<Authenticated, AppError> {
     let (tenant_id, user_id, refreshed) = match credential {
         Credential::Session(secret) => {
-            let found = session::Entity::find().filter(session::Column::SecretHash.eq(secret_hash(secret))).one(db).await?;
+            let found = session::Entity::find()
+                .filter(session::Column::SecretHash.eq(secret_hash(secret)))
+                .one(db)
+                .await?;
             let current = now();
             let Some(found) = found.filter(|s| s.expires > current) else {
                 return Err(AppError::Unauthorized);
@@ -131,24 +203,39 @@ pub async fn authenticate(db: &DatabaseConnection, credential: &Credential) -> R
                 let mut active: session::ActiveModel = found.clone().into();
                 active.expires = Set(expires);
                 active.update(db).await?;
-                Some(IssuedSession { secret: secret.clone(), expires })
+                Some(IssuedSession {
+                    secret: secret.clone(),
+                    expires,
+                })
             } else {
                 None
             };
             (found.tenant_id, found.user_id, refreshed)
         }
         Credential::Bearer(token) => {
-            let found = tokens::find_active(db, token).await?.ok_or(AppError::Unauthorized)?;
+            let found = tokens::find_active(db, token)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
             (found.tenant_id, found.user_id, None)
         }
     };
-    let membership = membership::Entity::find_by_id((tenant_id, user_id)).one(db).await?.ok_or(AppError::Unauthorized)?;
+    let membership = membership::Entity::find_by_id((tenant_id, user_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     let role = Role::parse(&membership.role).unwrap_or(Role::Member);
-    Ok(Authenticated { context: TenantContext::new(tenant_id, user_id, role), refreshed })
+    Ok(Authenticated {
+        context: TenantContext::new(tenant_id, user_id, role),
+        refreshed,
+    })
 }
 
 /// Revokes the session behind `secret` (only within the caller's tenant).
-pub async fn logout(db: &DatabaseConnection, ctx: &TenantContext, secret: &str) -> Result<(), AppError> {
+pub async fn logout(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    secret: &str,
+) -> Result<(), AppError> {
     let txn = tenant_txn(db, ctx).await?;
     session::Entity::delete_many()
         .filter(session::Column::TenantId.eq(ctx.tenant_id()))
@@ -161,8 +248,24 @@ pub async fn logout(db: &DatabaseConnection, ctx: &TenantContext, secret: &str) 
 
 pub async fn me(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Me, AppError> {
     let txn = tenant_txn(db, ctx).await?;
-    let tenant = tenant::Entity::find_by_id(ctx.tenant_id()).one(&txn).await?.ok_or(AppError::Unauthorized)?;
-    let user = user::Entity::find_by_id(ctx.user_id()).one(&txn).await?.ok_or(AppError::Unauthorized)?;
+    let tenant = tenant::Entity::find_by_id(ctx.tenant_id())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let user = user::Entity::find_by_id(ctx.user_id())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     txn.commit().await?;
-    Ok(Me { user: UserView { id: user.id, email: user.email }, tenant: TenantView { id: tenant.id, name: tenant.name }, role: ctx.role() })
+    Ok(Me {
+        user: UserView {
+            id: user.id,
+            email: user.email,
+        },
+        tenant: TenantView {
+            id: tenant.id,
+            name: tenant.name,
+        },
+        role: ctx.role(),
+    })
 }

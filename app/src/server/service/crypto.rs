@@ -24,7 +24,9 @@ pub fn secret_hash(secret: &str) -> String {
 pub async fn hash_password(password: String) -> Result<String, argon2::password_hash::Error> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .expect("password hashing task panicked")
@@ -36,8 +38,13 @@ pub async fn verify_password(password: String, stored: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| dummy_hash().to_owned());
-        let Ok(parsed) = PasswordHash::new(&hash) else { return false };
-        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
+        let Ok(parsed) = PasswordHash::new(&hash) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && known
     })
     .await
     .unwrap_or(false)
@@ -47,6 +54,9 @@ fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(new_secret().as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
+        Argon2::default()
+            .hash_password(new_secret().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
     })
 }

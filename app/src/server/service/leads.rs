@@ -11,7 +11,10 @@ use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::lead;
 use chrono::Duration;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set, SqlErr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    Set, SqlErr,
+};
 use uuid::Uuid;
 
 pub(super) fn to_lead(m: lead::Model) -> Lead {
@@ -32,18 +35,28 @@ pub(super) fn to_lead(m: lead::Model) -> Lead {
     }
 }
 
-pub async fn list(db: &DatabaseConnection, ctx: &TenantContext, query: &ListQuery) -> Result<LeadPage, AppError> {
+pub async fn list(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    query: &ListQuery,
+) -> Result<LeadPage, AppError> {
     super::list_leads::list(db, ctx, query).await
 }
 
 pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<Lead, AppError> {
     let txn = tenant_txn(db, ctx).await?;
-    let found = lead::Entity::find_by_id((ctx.tenant_id(), id)).one(&txn).await?;
+    let found = lead::Entity::find_by_id((ctx.tenant_id(), id))
+        .one(&txn)
+        .await?;
     txn.commit().await?;
     found.map(to_lead).ok_or(AppError::NotFound)
 }
 
-pub async fn create(db: &DatabaseConnection, ctx: &TenantContext, new: NewLead) -> Result<Lead, AppError> {
+pub async fn create(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    new: NewLead,
+) -> Result<Lead, AppError> {
     let created = now();
     let model = lead::Model {
         tenant_id: ctx.tenant_id(),
@@ -74,7 +87,12 @@ pub async fn create(db: &DatabaseConnection, ctx: &TenantContext, new: NewLead) 
 
 /// A unique violation on insert or update can only be the per-tenant email: report which lead
 /// holds it. The failed transaction is gone, so the look-up runs in a new one.
-async fn duplicate_or(db: &DatabaseConnection, ctx: &TenantContext, email: &str, err: sea_orm::DbErr) -> AppError {
+async fn duplicate_or(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    email: &str,
+    err: sea_orm::DbErr,
+) -> AppError {
     if !matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
         return err.into();
     }
@@ -85,7 +103,11 @@ async fn duplicate_or(db: &DatabaseConnection, ctx: &TenantContext, email: &str,
     }
 }
 
-async fn find_by_email(db: &DatabaseConnection, ctx: &TenantContext, email: &str) -> Result<Option<Uuid>, AppError> {
+async fn find_by_email(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    email: &str,
+) -> Result<Option<Uuid>, AppError> {
     let txn = tenant_txn(db, ctx).await?;
     let found = lead::Entity::find()
         .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
@@ -97,9 +119,18 @@ async fn find_by_email(db: &DatabaseConnection, ctx: &TenantContext, email: &str
 }
 
 /// Applies a partial edit. `if_match` is the ETag the editor saw; a stale one is refused.
-pub async fn update(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid, patch: LeadPatch, if_match: Option<&str>) -> Result<Lead, AppError> {
+pub async fn update(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+    patch: LeadPatch,
+    if_match: Option<&str>,
+) -> Result<Lead, AppError> {
     let txn = tenant_write_txn(db, ctx).await?;
-    let current = lead::Entity::find_by_id((ctx.tenant_id(), id)).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let current = lead::Entity::find_by_id((ctx.tenant_id(), id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let before = to_lead(current.clone());
     if if_match.is_some_and(|tag| tag != "*" && tag != before.etag()) {
         return Err(AppError::PreconditionFailed);
@@ -121,7 +152,9 @@ pub async fn update(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid, patc
         None if names_touched => {
             if let Some(joined) = join_names(Some(&next.first_name), Some(&next.last_name)) {
                 next.name = joined;
-            } else if join_names(Some(&current.first_name), Some(&current.last_name)).as_deref() == Some(current.name.as_str()) {
+            } else if join_names(Some(&current.first_name), Some(&current.last_name)).as_deref()
+                == Some(current.name.as_str())
+            {
                 next.name = String::new();
             }
         }
@@ -173,7 +206,11 @@ pub async fn update(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid, patc
     }
 }
 
-pub async fn delete(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+) -> Result<(), AppError> {
     let txn = tenant_txn(db, ctx).await?;
     let result = lead::Entity::delete_many()
         .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
@@ -181,5 +218,9 @@ pub async fn delete(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> R
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    if result.rows_affected == 0 { Err(AppError::NotFound) } else { Ok(()) }
+    if result.rows_affected == 0 {
+        Err(AppError::NotFound)
+    } else {
+        Ok(())
+    }
 }

@@ -4,12 +4,17 @@
 use super::leads::to_lead;
 use super::tenant_context::TenantContext;
 use crate::domain::error::AppError;
-use crate::domain::list_query::{Cursor, EXACT_TOTAL_CAP, LeadPage, ListMeta, ListQuery, Order, SortField, SortKey};
+use crate::domain::list_query::{
+    Cursor, EXACT_TOTAL_CAP, LeadPage, ListMeta, ListQuery, Order, SortField, SortKey,
+};
 use crate::server::db::tenant_txn;
 use crate::server::entity::lead;
 use chrono::DateTime;
 use sea_orm::sea_query::{Alias, Expr, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Value};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Value,
+};
 
 fn sort_column(sort: SortField) -> lead::Column {
     match sort {
@@ -37,7 +42,9 @@ fn key_value(key: &SortKey) -> Result<Value, AppError> {
     Ok(match key {
         SortKey::Text(s) => s.clone().into(),
         SortKey::Int(i) => (*i).into(),
-        SortKey::Time(us) => DateTime::from_timestamp_micros(*us).ok_or_else(|| AppError::invalid("cursor", "is not a cursor this API issued"))?.into(),
+        SortKey::Time(us) => DateTime::from_timestamp_micros(*us)
+            .ok_or_else(|| AppError::invalid("cursor", "is not a cursor this API issued"))?
+            .into(),
     })
 }
 
@@ -64,8 +71,13 @@ fn filter(ctx: &TenantContext, query: &ListQuery, backend: DbBackend) -> Conditi
         // One expression over the three fields, matching the trigram index on PostgreSQL.
         // SQLite's LIKE is already case-insensitive (for ASCII). sea-query only substitutes
         // the backend's own placeholder style: `$1` on PostgreSQL, `?` on SQLite.
-        let (op, param) = if backend == DbBackend::Postgres { ("ILIKE", "$1") } else { ("LIKE", "?") };
-        let sql = format!(r#"("email" || ' ' || "name" || ' ' || "company") {op} {param} ESCAPE '\'"#);
+        let (op, param) = if backend == DbBackend::Postgres {
+            ("ILIKE", "$1")
+        } else {
+            ("LIKE", "?")
+        };
+        let sql =
+            format!(r#"("email" || ' ' || "name" || ' ' || "company") {op} {param} ESCAPE '\'"#);
         cond = cond.add(Expr::cust_with_values(sql, [contains_pattern(search)]));
     }
     cond
@@ -79,24 +91,47 @@ fn after_cursor(cursor: &Cursor) -> Result<Condition, AppError> {
     let id = cursor.id;
     Ok(match cursor.order {
         Order::Asc => Condition::all().add(col.gte(v.clone())).add(
-            Condition::any().add(col.gt(v.clone())).add(Condition::all().add(col.eq(v)).add(lead::Column::Id.gt(id))),
+            Condition::any()
+                .add(col.gt(v.clone()))
+                .add(Condition::all().add(col.eq(v)).add(lead::Column::Id.gt(id))),
         ),
         Order::Desc => Condition::all().add(col.lte(v.clone())).add(
-            Condition::any().add(col.lt(v.clone())).add(Condition::all().add(col.eq(v)).add(lead::Column::Id.lt(id))),
+            Condition::any()
+                .add(col.lt(v.clone()))
+                .add(Condition::all().add(col.eq(v)).add(lead::Column::Id.lt(id))),
         ),
     })
 }
 
-async fn capped_total<C: ConnectionTrait>(conn: &C, cond: Condition) -> Result<(u64, bool), AppError> {
-    let inner = Query::select().expr(Expr::val(1)).from(lead::Entity).cond_where(cond).limit(EXACT_TOTAL_CAP + 1).to_owned();
-    let outer = Query::select().expr(SimpleExpr::from(Expr::cust("COUNT(*)"))).from_subquery(inner, Alias::new("matches")).to_owned();
+async fn capped_total<C: ConnectionTrait>(
+    conn: &C,
+    cond: Condition,
+) -> Result<(u64, bool), AppError> {
+    let inner = Query::select()
+        .expr(Expr::val(1))
+        .from(lead::Entity)
+        .cond_where(cond)
+        .limit(EXACT_TOTAL_CAP + 1)
+        .to_owned();
+    let outer = Query::select()
+        .expr(SimpleExpr::from(Expr::cust("COUNT(*)")))
+        .from_subquery(inner, Alias::new("matches"))
+        .to_owned();
     let row = conn.query_one(&outer).await?.ok_or(AppError::Internal)?;
     let count: i64 = row.try_get_by_index(0)?;
     let count = count as u64;
-    Ok(if count > EXACT_TOTAL_CAP { (EXACT_TOTAL_CAP, false) } else { (count, true) })
+    Ok(if count > EXACT_TOTAL_CAP {
+        (EXACT_TOTAL_CAP, false)
+    } else {
+        (count, true)
+    })
 }
 
-pub(super) async fn list(db: &DatabaseConnection, ctx: &TenantContext, query: &ListQuery) -> Result<LeadPage, AppError> {
+pub(super) async fn list(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    query: &ListQuery,
+) -> Result<LeadPage, AppError> {
     let txn = tenant_txn(db, ctx).await?;
     let cond = filter(ctx, query, db.get_database_backend());
     let (total, total_is_exact) = capped_total(&txn, cond.clone()).await?;
@@ -121,14 +156,26 @@ pub(super) async fn list(db: &DatabaseConnection, ctx: &TenantContext, query: &L
 
     let has_more = rows.len() > query.limit as usize;
     rows.truncate(query.limit as usize);
-    let next_cursor = has_more
-        .then(|| rows.last())
-        .flatten()
-        .map(|last| Cursor { sort: query.sort, order: query.order, key: sort_key(query.sort, last), id: last.id }.encode());
+    let next_cursor = has_more.then(|| rows.last()).flatten().map(|last| {
+        Cursor {
+            sort: query.sort,
+            order: query.order,
+            key: sort_key(query.sort, last),
+            id: last.id,
+        }
+        .encode()
+    });
     let limit = query.limit as u64;
     Ok(LeadPage {
         data: rows.into_iter().map(to_lead).collect(),
-        meta: ListMeta { total, page: query.page, limit: query.limit, total_pages: total.div_ceil(limit), total_is_exact, next_cursor },
+        meta: ListMeta {
+            total,
+            page: query.page,
+            limit: query.limit,
+            total_pages: total.div_ceil(limit),
+            total_is_exact,
+            next_cursor,
+        },
     })
 }
 

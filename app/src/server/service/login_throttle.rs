@@ -38,7 +38,10 @@ impl LoginThrottle {
                 times.retain(|t| now.duration_since(*t) < WINDOW);
                 (times.len() >= MAX_FAILURES).then(|| {
                     let oldest = times[times.len() - MAX_FAILURES];
-                    WINDOW.saturating_sub(now.duration_since(oldest)).as_secs().max(1)
+                    WINDOW
+                        .saturating_sub(now.duration_since(oldest))
+                        .as_secs()
+                        .max(1)
                 })
             })
             .max()
@@ -68,8 +71,17 @@ mod tests {
             assert_eq!(throttle.check("a@b.co", Some(ip)), None);
             throttle.record_failure("A@b.co", Some(ip));
         }
-        assert!(throttle.check("a@b.co", None).is_some(), "email key is case-insensitive");
-        assert!(throttle.check("other@b.co", Some(ip)).is_some(), "address key applies to any email");
-        assert_eq!(throttle.check("other@b.co", Some("10.0.0.2".parse().unwrap())), None);
+        assert!(
+            throttle.check("a@b.co", None).is_some(),
+            "email key is case-insensitive"
+        );
+        assert!(
+            throttle.check("other@b.co", Some(ip)).is_some(),
+            "address key applies to any email"
+        );
+        assert_eq!(
+            throttle.check("other@b.co", Some("10.0.0.2".parse().unwrap())),
+            None
+        );
     }
 }

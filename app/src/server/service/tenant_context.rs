@@ -13,7 +13,11 @@ pub struct TenantContext {
 
 impl TenantContext {
     pub(super) fn new(tenant_id: Uuid, user_id: Uuid, role: Role) -> Self {
-        Self { tenant_id, user_id, role }
+        Self {
+            tenant_id,
+            user_id,
+            role,
+        }
     }
 
     pub fn tenant_id(&self) -> Uuid {

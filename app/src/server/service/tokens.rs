@@ -8,7 +8,9 @@ use crate::domain::token::{ApiTokenView, CreatedToken};
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::api_token;
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 const TOKEN_PREFIX: &str = "leads_";
@@ -17,10 +19,20 @@ const VISIBLE_PREFIX_LEN: usize = 12;
 const LAST_USED_GRANULARITY: Duration = Duration::minutes(1);
 
 fn view(model: api_token::Model) -> ApiTokenView {
-    ApiTokenView { id: model.id, name: model.name, prefix: model.prefix, created: model.created, last_used: model.last_used }
+    ApiTokenView {
+        id: model.id,
+        name: model.name,
+        prefix: model.prefix,
+        created: model.created,
+        last_used: model.last_used,
+    }
 }
 
-pub async fn create(db: &DatabaseConnection, ctx: &TenantContext, name: String) -> Result<CreatedToken, AppError> {
+pub async fn create(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    name: String,
+) -> Result<CreatedToken, AppError> {
     let token = format!("{TOKEN_PREFIX}{}", new_secret());
     let model = api_token::Model {
         tenant_id: ctx.tenant_id(),
@@ -34,12 +46,21 @@ pub async fn create(db: &DatabaseConnection, ctx: &TenantContext, name: String) 
         revoked: None,
     };
     let txn = tenant_txn(db, ctx).await?;
-    api_token::ActiveModel::from(model.clone()).insert(&txn).await?;
+    api_token::ActiveModel::from(model.clone())
+        .insert(&txn)
+        .await?;
     txn.commit().await?;
-    Ok(CreatedToken { id: model.id, name: model.name, token })
+    Ok(CreatedToken {
+        id: model.id,
+        name: model.name,
+        token,
+    })
 }
 
-pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<ApiTokenView>, AppError> {
+pub async fn list(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+) -> Result<Vec<ApiTokenView>, AppError> {
     let txn = tenant_txn(db, ctx).await?;
     let rows = api_token::Entity::find()
         .filter(api_token::Column::TenantId.eq(ctx.tenant_id()))
@@ -52,7 +73,11 @@ pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<Ap
     Ok(rows.into_iter().map(view).collect())
 }
 
-pub async fn revoke(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
+pub async fn revoke(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+) -> Result<(), AppError> {
     let txn = tenant_write_txn(db, ctx).await?;
     let found = api_token::Entity::find_by_id((ctx.tenant_id(), id))
         .filter(api_token::Column::Revoked.is_null())
@@ -67,7 +92,10 @@ pub async fn revoke(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> R
 }
 
 /// Finds a live token by its secret (authentication, before a tenant is known).
-pub(super) async fn find_active(db: &DatabaseConnection, token: &str) -> Result<Option<api_token::Model>, AppError> {
+pub(super) async fn find_active(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<Option<api_token::Model>, AppError> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
@@ -78,7 +106,10 @@ pub(super) async fn find_active(db: &DatabaseConnection, token: &str) -> Result<
         .await?;
     if let Some(model) = &found {
         let current = now();
-        if model.last_used.is_none_or(|t| current - t > LAST_USED_GRANULARITY) {
+        if model
+            .last_used
+            .is_none_or(|t| current - t > LAST_USED_GRANULARITY)
+        {
             let mut active: api_token::ActiveModel = model.clone().into();
             active.last_used = Set(Some(current));
             active.update(db).await?;
