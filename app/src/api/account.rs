@@ -4,6 +4,7 @@
 use crate::domain::account::Me;
 use crate::domain::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 /// Only local paths may be redirected to, so `?next=` cannot send anyone to another site.
 pub fn safe_next(next: &str) -> String {
@@ -14,7 +15,7 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
-#[server]
+#[server(input = Json)]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     crate::api::respond(
         async move {

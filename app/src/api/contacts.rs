@@ -9,7 +9,7 @@ use leptos::server_fn::codec::Json;
 use uuid::Uuid;
 
 /// Lists contacts for a query string exactly as it appears in the page's URL.
-#[server]
+#[server(input = Json)]
 pub async fn list_contacts(query: String) -> Result<LeadPage, AppError> {
     crate::api::respond(
         async move {
@@ -32,7 +32,7 @@ fn serde_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-#[server]
+#[server(input = Json)]
 pub async fn get_contact(id: Uuid) -> Result<Lead, AppError> {
     crate::api::respond(
         async move {
@@ -68,7 +68,7 @@ pub async fn update_contact(id: Uuid, etag: String, form: LeadForm) -> Result<Le
     )
 }
 
-#[server]
+#[server(input = Json)]
 pub async fn delete_contact(id: Uuid) -> Result<(), AppError> {
     crate::api::respond(
         async move {
