@@ -10,7 +10,7 @@ use crate::domain::list_query::{
 use crate::server::db::tenant_txn;
 use crate::server::entity::lead;
 use chrono::DateTime;
-use sea_orm::sea_query::{Alias, Expr, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Value,
@@ -103,16 +103,27 @@ fn after_cursor(cursor: &Cursor) -> Result<Condition, AppError> {
     })
 }
 
+/// On PostgreSQL, reads go through the `tenant_leads` view (aliased as `leads`), so the
+/// search index can be used under row-level security (see migration m0003).
+fn read_from_tenant_view(select: &mut SelectStatement, backend: DbBackend) {
+    if backend == DbBackend::Postgres {
+        select
+            .from_clear()
+            .from_as(Alias::new("tenant_leads"), lead::Entity);
+    }
+}
+
 async fn capped_total<C: ConnectionTrait>(
     conn: &C,
     cond: Condition,
 ) -> Result<(u64, bool), AppError> {
-    let inner = Query::select()
+    let mut inner = Query::select()
         .expr(Expr::val(1))
         .from(lead::Entity)
         .cond_where(cond)
         .limit(EXACT_TOTAL_CAP + 1)
         .to_owned();
+    read_from_tenant_view(&mut inner, conn.get_database_backend());
     let outer = Query::select()
         .expr(SimpleExpr::from(Expr::cust("COUNT(*)")))
         .from_subquery(inner, Alias::new("matches"))
@@ -132,8 +143,14 @@ pub(super) async fn list(
     ctx: &TenantContext,
     query: &ListQuery,
 ) -> Result<LeadPage, AppError> {
+    let backend = db.get_database_backend();
     let txn = tenant_txn(db, ctx).await?;
-    let cond = filter(ctx, query, db.get_database_backend());
+    if backend == DbBackend::Postgres && query.search.is_some() {
+        // A generic cached plan cannot know how selective a pattern is; plan each search.
+        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+            .await?;
+    }
+    let cond = filter(ctx, query, backend);
     let (total, total_is_exact) = capped_total(&txn, cond.clone()).await?;
 
     let col = sort_column(query.sort);
@@ -146,12 +163,12 @@ pub(super) async fn list(
         Some(cursor) => select = select.filter(after_cursor(cursor)?),
         None => select = select.offset(query.offset()),
     }
-    let mut rows = select
+    let mut select = select
         .order_by(col, order.clone())
         .order_by(lead::Column::Id, order)
-        .limit(query.limit as u64 + 1)
-        .all(&txn)
-        .await?;
+        .limit(query.limit as u64 + 1);
+    read_from_tenant_view(QuerySelect::query(&mut select), backend);
+    let mut rows = select.all(&txn).await?;
     txn.commit().await?;
 
     let has_more = rows.len() > query.limit as usize;
