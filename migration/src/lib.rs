@@ -26,3 +26,21 @@ impl MigratorTrait for Migrator {
 /// The non-superuser role request work switches to on PostgreSQL, so row-level security holds
 /// even when `DATABASE_URL` logs in as a superuser or as the tables' owner.
 pub const APP_ROLE: &str = "leads_app";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_names_are_their_file_names() {
+        // Applied migrations are recorded by name: renaming one would re-run it.
+        let names: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["m0001_tenancy", "m0002_leads", "m0003_tenant_leads_view"]
+        );
+    }
+}

@@ -1,10 +1,8 @@
 //! Workspaces (tenants), users, memberships, sessions and API tokens.
 
-use crate::sql::Scripts;
-use sea_orm_migration::prelude::*;
+use crate::sql::{Scripts, scripted_migration};
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+scripted_migration!();
 
 const UP: Scripts = Scripts {
     postgres: r#"
@@ -142,14 +140,3 @@ const DOWN: Scripts = Scripts {
     postgres: "DROP TABLE api_tokens; DROP TABLE sessions; DROP TABLE memberships; DROP TABLE users; DROP TABLE tenants;",
     sqlite: "DROP TABLE api_tokens; DROP TABLE sessions; DROP TABLE memberships; DROP TABLE users; DROP TABLE tenants;",
 };
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        UP.run(manager).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        DOWN.run(manager).await
-    }
-}

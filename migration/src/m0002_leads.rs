@@ -1,11 +1,9 @@
 //! Leads (contacts). Absent text fields are stored as '' so keyset sorting needs no NULL
 //! handling; the service maps '' to "not set" at its boundary.
 
-use crate::sql::Scripts;
-use sea_orm_migration::prelude::*;
+use crate::sql::{Scripts, scripted_migration};
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+scripted_migration!();
 
 const UP: Scripts = Scripts {
     postgres: r#"
@@ -76,14 +74,3 @@ const DOWN: Scripts = Scripts {
     postgres: "DROP TABLE leads;",
     sqlite: "DROP TABLE leads;",
 };
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        UP.run(manager).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        DOWN.run(manager).await
-    }
-}

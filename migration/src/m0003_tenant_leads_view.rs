@@ -6,11 +6,9 @@
 //! predicate as the policy, as an ordinary condition, so the trigram index serves searches.
 //! Writes still go to `leads` itself, under the policy.
 
-use crate::sql::Scripts;
-use sea_orm_migration::prelude::*;
+use crate::sql::{Scripts, scripted_migration};
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+scripted_migration!();
 
 const UP: Scripts = Scripts {
     postgres: r#"
@@ -26,14 +24,3 @@ const DOWN: Scripts = Scripts {
     postgres: "DROP VIEW tenant_leads;",
     sqlite: "SELECT 1;",
 };
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        UP.run(manager).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        DOWN.run(manager).await
-    }
-}

@@ -20,3 +20,29 @@ impl Scripts {
         Ok(())
     }
 }
+
+/// Declares `Migration` running `UP` and `DOWN` (both `Scripts`) of the calling module.
+macro_rules! scripted_migration {
+    () => {
+        #[derive(sea_orm_migration::prelude::DeriveMigrationName)]
+        pub struct Migration;
+
+        #[async_trait::async_trait]
+        impl sea_orm_migration::prelude::MigrationTrait for Migration {
+            async fn up(
+                &self,
+                manager: &sea_orm_migration::prelude::SchemaManager,
+            ) -> Result<(), sea_orm_migration::prelude::DbErr> {
+                UP.run(manager).await
+            }
+
+            async fn down(
+                &self,
+                manager: &sea_orm_migration::prelude::SchemaManager,
+            ) -> Result<(), sea_orm_migration::prelude::DbErr> {
+                DOWN.run(manager).await
+            }
+        }
+    };
+}
+pub(crate) use scripted_migration;

@@ -30,6 +30,7 @@
 //! - `BENCH_EXPLAIN=1`: also print `EXPLAIN (ANALYZE, BUFFERS)` of each list query, as the app
 //!   role inside a tenant transaction.
 
+use app::components::list_controls::group_thousands;
 use app::domain::account::{Login, Signup};
 use app::domain::error::AppError;
 use app::domain::list_query::{Cursor, EXACT_TOTAL_CAP, Order, SortField, SortKey};
@@ -513,7 +514,7 @@ async fn ensure_seeded(
     if matches && !s.reseed {
         println!(
             "already seeded: {} leads in {} tenants",
-            thousands(wanted),
+            group_thousands(wanted),
             tenants.len()
         );
         return Ok(());
@@ -527,7 +528,7 @@ async fn seed(db: &DatabaseConnection, tenants: &[BenchTenant]) -> Result<(), Bo
     let total: u64 = tenants.iter().map(|t| t.target).sum();
     println!(
         "seeding {} leads ({} tenants) ...",
-        thousands(total),
+        group_thousands(total),
         tenants.len()
     );
     let started = Instant::now();
@@ -573,7 +574,7 @@ async fn seed(db: &DatabaseConnection, tenants: &[BenchTenant]) -> Result<(), Bo
                 from,
                 to,
                 secs,
-                thousands(((to - from + 1) as f64 / secs) as u64)
+                group_thousands(((to - from + 1) as f64 / secs) as u64)
             );
             from = to + 1;
         }
@@ -596,13 +597,13 @@ async fn seed(db: &DatabaseConnection, tenants: &[BenchTenant]) -> Result<(), Bo
     let done = started.elapsed();
     println!(
         "seeded {} leads in {:.1}s: insert {:.1}s, indexes {:.1}s, vacuum+analyze {:.1}s; {} rows/s overall, {} rows/s insert only",
-        thousands(total),
+        group_thousands(total),
         done.as_secs_f64(),
         loaded.as_secs_f64(),
         (indexed - loaded).as_secs_f64(),
         (done - indexed).as_secs_f64(),
-        thousands((total as f64 / done.as_secs_f64()) as u64),
-        thousands((total as f64 / loaded.as_secs_f64()) as u64),
+        group_thousands((total as f64 / done.as_secs_f64()) as u64),
+        group_thousands((total as f64 / loaded.as_secs_f64()) as u64),
     );
     Ok(())
 }
@@ -687,11 +688,11 @@ async fn print_dataset(db: &DatabaseConnection, tenant: Uuid) -> Result<(), BoxE
     let share = |n: i64| 100.0 * n as f64 / all.max(1) as f64;
     println!(
         "dataset: {} leads in all; big tenant {}: {SELECTIVE_TERM:?} in {} ({:.3}%), {COMMON_TERM:?} in {} ({:.1}%)",
-        thousands(all_leads as u64),
-        thousands(all as u64),
-        thousands(rare as u64),
+        group_thousands(all_leads as u64),
+        group_thousands(all as u64),
+        group_thousands(rare as u64),
         share(rare),
-        thousands(common as u64),
+        group_thousands(common as u64),
         share(common)
     );
     Ok(())
@@ -951,7 +952,7 @@ async fn list_scenario(
     println!(
         "  {name}: {} rows, total {}{capped}",
         http_ids.len(),
-        thousands(total)
+        group_thousands(total)
     );
     if b.explain {
         sql.explain(&b.db, &b.ctx).await?;
@@ -1159,8 +1160,8 @@ async fn create_scenario(b: &Bench, total: usize, workers: usize) -> Result<Row,
     };
     println!(
         "  create: {} per side at {workers} connections; {} created leads removed again",
-        thousands(total as u64),
-        thousands(removed)
+        group_thousands(total as u64),
+        group_thousands(removed)
     );
     Ok(Row {
         name: format!("create x{workers}"),
@@ -1222,7 +1223,7 @@ impl Row {
         match (&self.target, &self.rates) {
             (Target::MaxP95Ms(ms), _) => (format!("p95 <= {ms} ms"), verdict(self.http.p95 <= *ms)),
             (Target::MinRate(rate), Some(rates)) => (
-                format!(">= {} /s", thousands(*rate as u64)),
+                format!(">= {} /s", group_thousands(*rate as u64)),
                 verdict(rates.http >= *rate),
             ),
             _ => ("-".into(), "-"),
@@ -1268,23 +1269,11 @@ fn print_table(rows: &[Row]) {
             println!(
                 "{}: HTTP {} creates/s, SQL {} inserts/s",
                 row.name,
-                thousands(rates.http as u64),
-                thousands(rates.sql as u64)
+                group_thousands(rates.http as u64),
+                group_thousands(rates.sql as u64)
             );
         }
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn short_count(n: u64) -> String {

@@ -90,21 +90,7 @@ pub async fn signup(db: &DatabaseConnection, input: Signup) -> Result<SignedIn, 
     .await?;
     let session = insert_session(&txn, tenant.id, user.id).await?;
     txn.commit().await?;
-    Ok(SignedIn {
-        context: TenantContext::new(tenant.id, user.id, Role::Owner),
-        me: Me {
-            user: UserView {
-                id: user.id,
-                email: user.email,
-            },
-            tenant: TenantView {
-                id: tenant.id,
-                name: tenant.name,
-            },
-            role: Role::Owner,
-        },
-        session,
-    })
+    Ok(signed_in(tenant, user, Role::Owner, session))
 }
 
 pub async fn login(
@@ -145,21 +131,34 @@ pub async fn login(
         .ok_or(AppError::BadCredentials)?;
     let role = Role::parse(&membership.role).unwrap_or(Role::Member);
     let session = insert_session(db, tenant.id, user.id).await?;
-    Ok(SignedIn {
-        context: TenantContext::new(tenant.id, user.id, role),
-        me: Me {
-            user: UserView {
-                id: user.id,
-                email: user.email,
-            },
-            tenant: TenantView {
-                id: tenant.id,
-                name: tenant.name,
-            },
-            role,
+    Ok(signed_in(tenant, user, role, session))
+}
+
+fn me_of(tenant: tenant::Model, user: user::Model, role: Role) -> Me {
+    Me {
+        user: UserView {
+            id: user.id,
+            email: user.email,
         },
+        tenant: TenantView {
+            id: tenant.id,
+            name: tenant.name,
+        },
+        role,
+    }
+}
+
+fn signed_in(
+    tenant: tenant::Model,
+    user: user::Model,
+    role: Role,
+    session: IssuedSession,
+) -> SignedIn {
+    SignedIn {
+        context: TenantContext::new(tenant.id, user.id, role),
+        me: me_of(tenant, user, role),
         session,
-    })
+    }
 }
 
 async fn insert_session<C: sea_orm::ConnectionTrait>(
@@ -257,15 +256,5 @@ pub async fn me(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Me, AppE
         .await?
         .ok_or(AppError::Unauthorized)?;
     txn.commit().await?;
-    Ok(Me {
-        user: UserView {
-            id: user.id,
-            email: user.email,
-        },
-        tenant: TenantView {
-            id: tenant.id,
-            name: tenant.name,
-        },
-        role: ctx.role(),
-    })
+    Ok(me_of(tenant, user, ctx.role()))
 }
