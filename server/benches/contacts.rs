@@ -38,6 +38,7 @@ use app::server::db::{self, tenant_txn};
 use app::server::entity::lead;
 use app::server::service::TenantContext;
 use app::server::service::auth;
+use app::server::service::contains_pattern;
 use app::server::service::login_throttle::LoginThrottle;
 use app::server::service::tokens;
 use app::server::state::AppState;
@@ -339,19 +340,6 @@ fn check_word_lists() {
         LAST_NAMES.len(),
         "{COMMON_TERM:?} must be in exactly a tenth of the last names"
     );
-}
-
-/// `%term%` for ILIKE, exactly as the service escapes it.
-fn contains_pattern(term: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 fn stmt(sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {

@@ -81,12 +81,10 @@ pub async fn logout() -> Result<(), AppError> {
     crate::api::respond(
         async move {
             use crate::server::request_auth::{app_state, current_auth};
-            use crate::server::service::auth::Credential;
             let state = app_state()?;
-            if let Some(auth) = current_auth()
-                && let Credential::Session(secret) = &auth.credential
-            {
-                crate::server::service::auth::logout(&state.db, &auth.context, secret).await?;
+            if let Some(auth) = current_auth() {
+                crate::server::service::auth::logout(&state.db, &auth.context, &auth.credential)
+                    .await?;
             }
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                 response.append_header(

@@ -13,23 +13,12 @@ use uuid::Uuid;
 pub async fn list_contacts(query: String) -> Result<LeadPage, AppError> {
     crate::api::respond(
         async move {
-            use crate::domain::list_query::ListQuery;
             let (state, ctx) = crate::server::request_auth::require_tenant()?;
-            let pairs: Vec<(String, String)> = serde_urlencoded_pairs(&query);
-            let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+            let query = crate::domain::list_query::ListQuery::from_query_string(&query)?;
             crate::server::service::leads::list(&state.db, &ctx, &query).await
         }
         .await,
     )
-}
-
-#[cfg(feature = "ssr")]
-fn serde_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
-    axum::http::Uri::try_from(format!("/?{query}"))
-        .ok()
-        .and_then(|uri| axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri).ok())
-        .map(|q| q.0)
-        .unwrap_or_default()
 }
 
 #[server(input = Json)]

@@ -28,6 +28,8 @@ pub enum AppError {
     CrossSiteRequest,
     #[error("Not found")]
     NotFound,
+    #[error("This route does not accept that method")]
+    MethodNotAllowed,
     #[error("This contact was changed since you opened it — reload to see the changes")]
     PreconditionFailed,
     #[error("Content-Type must be application/json")]

@@ -4,7 +4,7 @@
 use crate::domain::attributes::Attributes;
 use crate::domain::email::EmailAddress;
 use crate::domain::field_errors::FieldErrors;
-use crate::domain::lead::LeadStatus;
+use crate::domain::lead::{Lead, LeadStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -203,6 +203,25 @@ impl NewLead {
     }
 }
 
+/// The edit form, filled in with a lead's current values.
+impl From<&Lead> for LeadForm {
+    fn from(lead: &Lead) -> Self {
+        Self {
+            email: lead.email.clone(),
+            first_name: lead.first_name.clone().unwrap_or_default(),
+            last_name: lead.last_name.clone().unwrap_or_default(),
+            company: lead.company.clone().unwrap_or_default(),
+            status: lead.status.as_str().to_owned(),
+            score: lead.score.to_string(),
+            attributes: lead
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_form_text()))
+                .collect(),
+        }
+    }
+}
+
 impl LeadForm {
     /// The same rules as the API, applied to what the form holds. Field keys match the API's.
     pub fn validate(&self) -> Result<NewLead, FieldErrors> {
@@ -327,6 +346,36 @@ mod tests {
         assert_eq!(patch.score, Some(5));
         assert!(LeadPatch::from_json(&json!({"email": null})).is_err());
         assert!(LeadPatch::from_json(&json!({"status": null})).is_err());
+    }
+
+    #[test]
+    fn a_lead_round_trips_through_its_edit_form() {
+        let new = NewLead::from_json(&json!({"email": "a@b.co", "firstName": "Ada", "company": "X", "status": "bounced", "score": 3, "attributes": {"plan": "pro", "seats": 4}})).unwrap();
+        let lead = Lead {
+            id: uuid::Uuid::nil(),
+            tenant_id: uuid::Uuid::nil(),
+            email: new.email.as_str().to_owned(),
+            name: new.name.clone(),
+            first_name: new.first_name.clone(),
+            last_name: new.last_name.clone(),
+            company: new.company.clone(),
+            status: new.status,
+            score: new.score,
+            attributes: new.attributes.clone(),
+            created: chrono::DateTime::UNIX_EPOCH,
+            updated: chrono::DateTime::UNIX_EPOCH,
+        };
+        let patch = LeadForm::from(&lead).validate_patch().unwrap();
+        assert_eq!(patch.email, Some(new.email));
+        assert_eq!(
+            (patch.company, patch.status, patch.score),
+            (Some(new.company), Some(new.status), Some(new.score))
+        );
+        // Form values are text: the number 4 comes back as "4".
+        assert_eq!(
+            patch.attributes.unwrap().to_json(),
+            json!({"plan": "pro", "seats": "4"})
+        );
     }
 
     #[test]

@@ -206,6 +206,15 @@ impl ListQuery {
         Ok(q)
     }
 
+    /// Parses a raw query string (as in a URL, without `?`): the REST API's and the contacts
+    /// page's one way in.
+    #[cfg(feature = "ssr")]
+    pub fn from_query_string(raw: &str) -> Result<Self, FieldErrors> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
+            .map_err(|_| FieldErrors::single("query", "is not a valid query string"))?;
+        Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
     /// The query-string pairs that reproduce this query (defaults left out), for URLs.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = Vec::new();

@@ -6,7 +6,6 @@ use crate::components::modal::Modal;
 use crate::components::sign_in_redirect::SignInRedirect;
 use crate::components::status_badge::StatusBadge;
 use crate::domain::error::AppError;
-use crate::domain::lead::Lead;
 use crate::domain::lead_input::LeadForm;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
@@ -14,22 +13,6 @@ use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
-
-fn form_from(lead: &Lead) -> LeadForm {
-    LeadForm {
-        email: lead.email.clone(),
-        first_name: lead.first_name.clone().unwrap_or_default(),
-        last_name: lead.last_name.clone().unwrap_or_default(),
-        company: lead.company.clone().unwrap_or_default(),
-        status: lead.status.as_str().to_owned(),
-        score: lead.score.to_string(),
-        attributes: lead
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_form_text()))
-            .collect(),
-    }
-}
 
 /// `/contacts/{id}`: every field of one contact; edit (guarded by its ETag) and delete.
 #[component]
@@ -82,9 +65,9 @@ pub fn ContactPage() -> impl IntoView {
                 match contact.await {
                     Ok(lead) => {
                         let title = lead.display_name().unwrap_or_else(|| lead.email.clone());
-                        let initial = form_from(&lead);
+                        let initial = LeadForm::from(&lead);
                         let (lead_id, etag) = (lead.id, lead.etag());
-                        let attributes = lead.attributes.iter().map(|(k, v)| (k.to_owned(), v.to_form_text())).collect::<Vec<_>>();
+                        let attributes = initial.attributes.clone();
                         let dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
                         view! {
                             <Title text=format!("{title} · Leads")/>

@@ -5,7 +5,7 @@ use super::openapi::{ErrorBody, LoginBody, SignedInBody, SignupBody};
 use app::domain::account::{Login, Me, Signup};
 use app::domain::error::AppError;
 use app::domain::field_errors::FieldErrors;
-use app::server::service::auth::{self, Credential, SignedIn};
+use app::server::service::auth::{self, SignedIn};
 use app::server::session_cookie;
 use app::server::state::AppState;
 use axum::Json;
@@ -77,9 +77,7 @@ pub async fn logout(
     headers: HeaderMap,
     Authenticated(request): Authenticated,
 ) -> Result<Response, AppError> {
-    if let Credential::Session(secret) = &request.credential {
-        auth::logout(&state.db, &request.context, secret).await?;
-    }
+    auth::logout(&state.db, &request.context, &request.credential).await?;
     let cookie = session_cookie::clear(session_cookie::is_https(&headers));
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/contacts` (also served as `/api/v1/leads`).
 
-use super::extract::{JsonBody, PathId, QueryPairs, Tenant};
+use super::extract::{JsonBody, PathId, Tenant};
 use super::openapi::{ErrorBody, LeadBody};
 use app::domain::error::AppError;
 use app::domain::lead::Lead;
@@ -10,7 +10,7 @@ use app::domain::list_query::{LeadPage, ListQuery};
 use app::server::service::leads;
 use app::server::state::AppState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -39,9 +39,9 @@ fn with_etag(status: StatusCode, lead: Lead) -> Response {
 pub async fn list(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
-    QueryPairs(pairs): QueryPairs,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<LeadPage>, AppError> {
-    let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let query = ListQuery::from_query_string(raw.as_deref().unwrap_or(""))?;
     Ok(Json(leads::list(&state.db, &ctx, &query).await?))
 }
 

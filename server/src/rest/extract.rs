@@ -10,22 +10,7 @@ use axum::http::{HeaderMap, header};
 use serde_json::Value;
 use uuid::Uuid;
 
-/// The caller's tenant; 401 when the request carried no valid credential.
-pub struct Tenant(pub TenantContext);
-
-impl<S: Send + Sync> FromRequestParts<S> for Tenant {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        parts
-            .extensions
-            .get::<RequestAuth>()
-            .map(|a| Tenant(a.context.clone()))
-            .ok_or(AppError::Unauthorized)
-    }
-}
-
-/// The whole authentication (for sign-out, which needs the credential itself).
+/// The whole authentication (sign-out needs the credential itself); 401 without one.
 pub struct Authenticated(pub RequestAuth);
 
 impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
@@ -38,6 +23,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
             .cloned()
             .map(Authenticated)
             .ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The caller's tenant; 401 when the request carried no valid credential.
+pub struct Tenant(pub TenantContext);
+
+impl<S: Send + Sync> FromRequestParts<S> for Tenant {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Authenticated(auth) = Authenticated::from_request_parts(parts, state).await?;
+        Ok(Tenant(auth.context))
     }
 }
 
@@ -94,20 +91,6 @@ pub fn text_field<'a>(
     }
 }
 
-/// The raw query string as ordered pairs.
-pub struct QueryPairs(pub Vec<(String, String)>);
-
-impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        let raw = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(raw)
-            .map(QueryPairs)
-            .map_err(|_| AppError::invalid("query", "is not a valid query string"))
-    }
-}
-
 /// An id in the path. A malformed id names nothing that exists: 404, like an unknown one.
 pub struct PathId(pub Uuid);
 
@@ -129,8 +112,6 @@ pub async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-pub async fn method_not_allowed() -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let body = serde_json::json!({ "error": { "code": "method_not_allowed", "message": "This route does not accept that method" } });
-    (axum::http::StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+pub async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }

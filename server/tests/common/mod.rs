@@ -406,49 +406,36 @@ impl TestUser {
         created
     }
 
+    /// Sends a request as this user, with an optional JSON body.
+    async fn send(
+        &self,
+        app: &TestApp,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.request(app, method, path);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
     pub async fn get(&self, app: &TestApp, path: &str) -> (StatusCode, Value) {
-        read(
-            self.client
-                .get(app.url(path))
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        self.send(app, reqwest::Method::GET, path, None).await
     }
 
     pub async fn post(&self, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
-        read(
-            self.client
-                .post(app.url(path))
-                .json(&body)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        self.send(app, reqwest::Method::POST, path, Some(body))
+            .await
     }
 
     pub async fn patch(&self, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
-        read(
-            self.client
-                .patch(app.url(path))
-                .json(&body)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        self.send(app, reqwest::Method::PATCH, path, Some(body))
+            .await
     }
 
     pub async fn delete(&self, app: &TestApp, path: &str) -> (StatusCode, Value) {
-        read(
-            self.client
-                .delete(app.url(path))
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        self.send(app, reqwest::Method::DELETE, path, None).await
     }
 }

@@ -230,11 +230,16 @@ pub async fn authenticate(
 }
 
 /// Revokes the session behind `secret` (only within the caller's tenant).
+/// Signs out: revokes the session the request came with. A bearer token is not a sign-in, so
+/// it stays valid (tokens are revoked through their own route).
 pub async fn logout(
     db: &DatabaseConnection,
     ctx: &TenantContext,
-    secret: &str,
+    credential: &Credential,
 ) -> Result<(), AppError> {
+    let Credential::Session(secret) = credential else {
+        return Ok(());
+    };
     let txn = tenant_txn(db, ctx).await?;
     session::Entity::delete_many()
         .filter(session::Column::TenantId.eq(ctx.tenant_id()))

@@ -49,7 +49,7 @@ fn key_value(key: &SortKey) -> Result<Value, AppError> {
 }
 
 /// `LIKE` pattern matching `search` as a literal substring: `%`, `_` and `\` lose their meaning.
-fn contains_pattern(search: &str) -> String {
+pub fn contains_pattern(search: &str) -> String {
     let mut pattern = String::with_capacity(search.len() + 2);
     pattern.push('%');
     for c in search.chars() {

@@ -10,6 +10,7 @@ pub mod login_throttle;
 pub mod tenant_context;
 pub mod tokens;
 
+pub use list_leads::contains_pattern;
 pub use tenant_context::TenantContext;
 
 /// Timestamps are kept at microsecond precision, PostgreSQL's, so what is returned equals what
