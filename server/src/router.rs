@@ -38,6 +38,11 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 pub fn build(state: AppState) -> Router {
+    build_with_timeout(state, REQUEST_TIMEOUT)
+}
+
+/// The router with another request timeout (tests use a short one).
+pub fn build_with_timeout(state: AppState, timeout: Duration) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let pages = generate_route_list(App);
     let options = state.leptos_options.clone();
@@ -65,8 +70,9 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn(security::limit_declared_body))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
+            timeout,
         ))
+        .layer(middleware::from_fn(security::timeout_as_json))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(security::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

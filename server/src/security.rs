@@ -114,6 +114,17 @@ pub async fn limit_declared_body(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// The timeout layer answers with a bare status; give it the API's JSON error like any other.
+pub async fn timeout_as_json(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return AppError::TimedOut.into_response();
+    }
+    response
+}
+
 /// Headers on every response. Pages set their own Content-Security-Policy (with the script
 /// nonce, in `app::shell`); everything else gets a locked-down one.
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {

@@ -74,3 +74,34 @@ async fn unknown_pages_render_the_not_found_page() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Not found"));
 }
+
+#[tokio::test]
+async fn a_request_that_times_out_gets_a_json_503() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = common::spawn_app_with_timeout(std::time::Duration::from_millis(300)).await;
+    // A body that is announced but never sent keeps the handler waiting past the timeout.
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
+        app.addr
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buf).await.unwrap();
+            response.extend_from_slice(&buf[..n]);
+            if n == 0 || String::from_utf8_lossy(&response).contains("\"timeout\"") {
+                break;
+            }
+        }
+    });
+    read.await.expect("the server answers within the timeout");
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(
+        text.contains("application/json") && text.contains("\"code\":\"timeout\""),
+        "{text}"
+    );
+}

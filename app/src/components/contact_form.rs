@@ -47,6 +47,7 @@ pub fn ContactForm(
             })
             .collect::<Vec<_>>(),
     );
+    let previous_attributes = StoredValue::new(initial.previous_attributes.clone());
     let touched = RwSignal::new(Vec::<&'static str>::new());
     let submitted = RwSignal::new(false);
 
@@ -62,6 +63,7 @@ pub fn ContactForm(
             .iter()
             .map(|r| (r.key.get(), r.value.get()))
             .collect(),
+        previous_attributes: previous_attributes.get_value(),
     };
     let local_errors = Memo::new(move |_| form().validate().err().unwrap_or_default());
     let error_for = move |field: &'static str| {

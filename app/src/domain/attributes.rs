@@ -122,9 +122,10 @@ impl Attributes {
         Ok(Self(out))
     }
 
-    /// Parses key/value rows from a form. Values typed as `true`/`false` or numbers stay text:
-    /// a form cannot tell "42" the string from 42 the number, and text is the faithful reading.
-    pub fn from_rows(rows: &[(String, String)]) -> Result<Self, String> {
+    /// Parses key/value rows from a form. A form cannot tell "42" the string from 42 the
+    /// number, so new values are text; a row whose text is unchanged from `previous` keeps the
+    /// type it had (editing a contact must not turn its numbers into strings).
+    pub fn from_rows(rows: &[(String, String)], previous: &Attributes) -> Result<Self, String> {
         let mut map = Map::new();
         for (key, value) in rows {
             let key = key.trim();
@@ -137,7 +138,17 @@ impl Attributes {
             if map.contains_key(key) {
                 return Err(format!("key {key:?} is used twice"));
             }
-            map.insert(key.to_owned(), Value::String(value.clone()));
+            let unchanged = previous
+                .0
+                .get(key)
+                .filter(|old| old.to_form_text() == *value);
+            let value = match unchanged {
+                Some(old) => {
+                    serde_json::to_value(old).unwrap_or_else(|_| Value::String(value.clone()))
+                }
+                None => Value::String(value.clone()),
+            };
+            map.insert(key.to_owned(), value);
         }
         Self::from_map(&map)
     }
@@ -206,15 +217,18 @@ mod tests {
 
     #[test]
     fn form_rows_flag_duplicate_and_empty_keys() {
-        let rows = |r: &[(&str, &str)]| {
+        let rows_of = |r: &[(&str, &str)]| {
             r.iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect::<Vec<_>>()
         };
-        assert!(Attributes::from_rows(&rows(&[("a", "1"), (" a ", "2")])).is_err());
-        assert!(Attributes::from_rows(&rows(&[("", "value")])).is_err());
+        assert!(
+            Attributes::from_rows(&rows_of(&[("a", "1"), (" a ", "2")]), &Attributes::empty())
+                .is_err()
+        );
+        assert!(Attributes::from_rows(&rows_of(&[("", "value")]), &Attributes::empty()).is_err());
         assert_eq!(
-            Attributes::from_rows(&rows(&[("", ""), ("plan", "pro")]))
+            Attributes::from_rows(&rows_of(&[("", ""), ("plan", "pro")]), &Attributes::empty())
                 .unwrap()
                 .len(),
             1

@@ -38,6 +38,8 @@ pub enum AppError {
     PayloadTooLarge { limit_bytes: usize },
     #[error("The request body is not valid JSON: {0}")]
     MalformedBody(String),
+    #[error("The request took too long; try again shortly")]
+    TimedOut,
     #[error("The database is unavailable; try again shortly")]
     Unavailable,
     #[error("Something went wrong on our side")]

@@ -61,6 +61,9 @@ pub struct LeadForm {
     pub status: String,
     pub score: String,
     pub attributes: Vec<(String, String)>,
+    /// The attributes the contact had when an edit form was opened (empty for a new one).
+    #[serde(default)]
+    pub previous_attributes: Attributes,
 }
 
 pub fn parse_text(raw: &str, max: usize) -> Result<Option<String>, String> {
@@ -213,6 +216,7 @@ impl From<&Lead> for LeadForm {
             company: lead.company.clone().unwrap_or_default(),
             status: lead.status.as_str().to_owned(),
             score: lead.score.to_string(),
+            previous_attributes: lead.attributes.clone(),
             attributes: lead
                 .attributes
                 .iter()
@@ -236,7 +240,10 @@ impl LeadForm {
             e.take("status", LeadStatus::parse(&self.status))
         };
         let score = e.take("score", parse_score_text(&self.score));
-        let attributes = e.take("attributes", Attributes::from_rows(&self.attributes));
+        let attributes = e.take(
+            "attributes",
+            Attributes::from_rows(&self.attributes, &self.previous_attributes),
+        );
         e.into_result()?;
         Ok(NewLead::assemble(
             email.unwrap(),
@@ -371,10 +378,17 @@ mod tests {
             (patch.company, patch.status, patch.score),
             (Some(new.company), Some(new.status), Some(new.score))
         );
-        // Form values are text: the number 4 comes back as "4".
+        // Unchanged values keep their type.
         assert_eq!(
             patch.attributes.unwrap().to_json(),
-            json!({"plan": "pro", "seats": "4"})
+            json!({"plan": "pro", "seats": 4})
+        );
+        // A changed value is what was typed: text.
+        let mut form = LeadForm::from(&lead);
+        form.attributes[1].1 = "5".into();
+        assert_eq!(
+            form.validate().unwrap().attributes.to_json(),
+            json!({"plan": "pro", "seats": "5"})
         );
     }
 

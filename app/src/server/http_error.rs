@@ -22,7 +22,7 @@ impl AppError {
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -43,6 +43,7 @@ impl AppError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::MalformedBody(_) | Self::Transport(_) => "bad_request",
             Self::Unavailable => "unavailable",
+            Self::TimedOut => "timeout",
             Self::Internal => "internal",
         }
     }

@@ -115,6 +115,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_timeout(server::router::REQUEST_TIMEOUT).await
+}
+
+/// The app with another request timeout, to see a timeout without waiting half a minute.
+pub async fn spawn_app_with_timeout(timeout: std::time::Duration) -> TestApp {
     let test_db = TestDb::new().await;
     let conn = db::connect(&test_db.url)
         .await
@@ -125,7 +130,7 @@ pub async fn spawn_app() -> TestApp {
         .expect("bind");
     let addr = listener.local_addr().expect("local addr");
     let state = AppState::new(conn.clone(), server::config::leptos_options(addr));
-    let router = server::router::build(state);
+    let router = server::router::build_with_timeout(state, timeout);
     tokio::spawn(async move {
         axum::serve(
             listener,
