@@ -30,10 +30,6 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-
     /// Records the error of `result` under `field` and returns its value, if any.
     pub fn take<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
         match result {
