@@ -18,4 +18,5 @@ target_dir="${CARGO_TARGET_DIR:-$REPO/target}"
 echo "==> cargo leptos build --release --precompress (toolchain ${RUSTUP_TOOLCHAIN:-default})"
 cargo leptos build --release --precompress
 
-exec "$target_dir/release/leads" "$@"
+# The demo workspace (with its published password) is for this local run only.
+LEADS_SEED_DEMO="${LEADS_SEED_DEMO:-1}" exec "$target_dir/release/leads" "$@"

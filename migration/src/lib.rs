@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_tenancy;
 mod m0002_leads;
 mod m0003_tenant_leads_view;
+mod m0004_hardening;
 mod sql;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_tenancy::Migration),
             Box::new(m0002_leads::Migration),
             Box::new(m0003_tenant_leads_view::Migration),
+            Box::new(m0004_hardening::Migration),
         ]
     }
 }
@@ -40,7 +42,12 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["m0001_tenancy", "m0002_leads", "m0003_tenant_leads_view"]
+            [
+                "m0001_tenancy",
+                "m0002_leads",
+                "m0003_tenant_leads_view",
+                "m0004_hardening",
+            ]
         );
     }
 }

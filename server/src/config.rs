@@ -3,8 +3,13 @@
 //! - `LEPTOS_SITE_ADDR` (default 127.0.0.1:3000)
 //! - `DATABASE_URL`: unset → SQLite file `leads.db` in `LEADS_DATA_DIR` (default `./data`);
 //!   `postgres://…` → PostgreSQL
+//! - `LEADS_TRUSTED_PROXIES`: addresses or CIDR ranges of reverse proxies whose
+//!   `X-Forwarded-For` is believed (default: none)
+//! - `LEADS_SEED_DEMO=1`: create the demo workspace on an empty database (off by default, so a
+//!   deployment never gets an account with a published password unless asked)
 //! - `RUST_LOG`: log filter
 
+use app::server::client_ip::TrustedProxies;
 use leptos::config::{Env, LeptosOptions};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -15,6 +20,8 @@ pub struct Config {
     pub database_url: String,
     /// Where the SQLite file lives, when that is the database.
     pub sqlite_path: Option<PathBuf>,
+    pub trusted_proxies: TrustedProxies,
+    pub seed_demo: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +30,10 @@ pub enum ConfigError {
     BadAddr(String),
     #[error("DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got {0:?})")]
     BadDatabaseUrl(String),
+    #[error("LEADS_TRUSTED_PROXIES: {0}")]
+    BadTrustedProxies(String),
+    #[error("LEADS_SEED_DEMO must be 0 or 1 (got {0:?})")]
+    BadSeedDemo(String),
     #[error("data directory {path}: {reason}")]
     DataDir { path: String, reason: String },
 }
@@ -37,6 +48,14 @@ impl Config {
         let addr = raw_addr
             .parse()
             .map_err(|_| ConfigError::BadAddr(raw_addr))?;
+        let trusted_proxies =
+            TrustedProxies::parse(&var("LEADS_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(ConfigError::BadTrustedProxies)?;
+        let seed_demo = match var("LEADS_SEED_DEMO").as_deref() {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(other) => return Err(ConfigError::BadSeedDemo(other.to_owned())),
+        };
         match var("DATABASE_URL") {
             Some(url)
                 if url.starts_with("postgres://")
@@ -47,6 +66,8 @@ impl Config {
                     addr,
                     database_url: url,
                     sqlite_path: None,
+                    trusted_proxies,
+                    seed_demo,
                 })
             }
             Some(url) => Err(ConfigError::BadDatabaseUrl(redact(&url))),
@@ -58,6 +79,8 @@ impl Config {
                     addr,
                     database_url: format!("sqlite://{}?mode=rwc", path.display()),
                     sqlite_path: Some(path),
+                    trusted_proxies,
+                    seed_demo,
                 })
             }
         }

@@ -12,6 +12,7 @@ use axum::{Json, Router, middleware};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::json;
 use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -65,6 +66,10 @@ pub fn build_with_timeout(state: AppState, timeout: Duration) -> Router {
             state.clone(),
             security::authenticate,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::resolve_client_ip,
+        ))
         .layer(middleware::from_fn(security::reject_cross_site))
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
         .layer(middleware::from_fn(security::limit_declared_body))
@@ -73,6 +78,7 @@ pub fn build_with_timeout(state: AppState, timeout: Duration) -> Router {
             timeout,
         ))
         .layer(middleware::from_fn(security::timeout_as_json))
+        .layer(CatchPanicLayer::custom(security::panic_as_json))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(security::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

@@ -2,15 +2,17 @@
 //! is, and the security headers every response carries.
 
 use app::domain::error::AppError;
+use app::server::client_ip::ClientIp;
 use app::server::request_auth::RequestAuth;
 use app::server::service::auth::{self, Credential};
 use app::server::session_cookie;
 use app::server::state::AppState;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -26,6 +28,30 @@ fn is_static_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/healthz"
 }
 
+/// Resolves the client's address once (see `app::server::client_ip`), for the throttles.
+pub async fn resolve_client_ip(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+        let ip = state.trusted_proxies.client_ip(peer.ip(), req.headers());
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
+}
+
+/// Turns a panic in a handler into the API's JSON 500 (logged), instead of a dropped connection.
+pub fn panic_as_json(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = detail, "request handler panicked");
+    AppError::Internal.into_response()
+}
+
 /// Resolves the session cookie or bearer token once, into a `RequestAuth` extension. An invalid
 /// credential leaves the request anonymous (routes then answer 401); a database fault is 503.
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -33,8 +59,8 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         return next.run(req).await;
     }
     let credential = match bearer(req.headers()) {
-        Some(token) => Some(Credential::Bearer(token)),
-        None => session_cookie::read(req.headers()).map(Credential::Session),
+        Some(token) => Some(Credential::Bearer(token.into())),
+        None => session_cookie::read(req.headers()).map(|s| Credential::Session(s.into())),
     };
     let secure = session_cookie::is_https(req.headers());
     let mut refreshed = None;

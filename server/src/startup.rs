@@ -8,28 +8,33 @@ use std::net::SocketAddr;
 
 pub async fn run() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    let db = db::connect(&config.database_url).await.map_err(|e| {
-        format!(
-            "cannot connect to the database {}: {e}",
-            redact(&config.database_url)
-        )
-    })?;
-    db::migrate(&db)
+    let connect = || async {
+        db::connect(&config.database_url).await.map_err(|e| {
+            format!(
+                "cannot connect to the database {}: {e}",
+                redact(&config.database_url)
+            )
+        })
+    };
+    // Migrate on connections of their own: SQLite connections that were open while the
+    // schema changed can keep planning against the old one.
+    let migrator = connect().await?;
+    db::migrate(&migrator)
         .await
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
-    let seeded = if std::env::var("LEADS_SEED_DEMO").is_ok_and(|v| v == "0") {
-        false
-    } else {
-        seed::seed_demo_if_empty(&db)
+    migrator.close().await.ok();
+    let db = connect().await?;
+    let seeded = config.seed_demo
+        && seed::seed_demo_if_empty(&db)
             .await
-            .map_err(|e| format!("cannot create the demo workspace: {e}"))?
-    };
+            .map_err(|e| format!("cannot create the demo workspace: {e}"))?;
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let state = AppState::new(db, config::leptos_options(addr));
+    let state = AppState::new(db, config::leptos_options(addr))
+        .with_trusted_proxies(config.trusted_proxies.clone());
     let app = crate::router::build(state);
 
     match &config.sqlite_path {

@@ -1340,6 +1340,7 @@ async fn the_total_is_capped_at_ten_thousand() {
             tenant_id: user.tenant_id,
             id: Uuid::now_v7(),
             email: format!("bulk-{i}@example.com"),
+            email_key: format!("bulk-{i}@example.com"),
             name: String::new(),
             first_name: String::new(),
             last_name: String::new(),

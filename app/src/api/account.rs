@@ -6,9 +6,13 @@ use crate::domain::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-/// Only local paths may be redirected to, so `?next=` cannot send anyone to another site.
+/// Only paths on this site may be redirected to, so `?next=` cannot send anyone elsewhere.
+/// Browsers drop tabs and line breaks from a `Location` and read `\` as `/`, so `/\t/evil`
+/// would become `//evil`: only printable ASCII is allowed (anything else arrives
+/// percent-encoded from a real link), and the path may not start with two slashes.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let printable = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if printable && next.starts_with('/') && !next.starts_with("//") {
         next.to_owned()
     } else {
         "/contacts".to_owned()
@@ -40,14 +44,14 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
             use crate::server::request_auth::app_state;
             let state = app_state()?;
             let input = Login::parse(&email, &password)?;
-            let ip = use_context::<axum::http::request::Parts>().and_then(|p| {
-                p.extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                    .map(|c| c.0.ip())
-            });
-            let signed =
-                crate::server::service::auth::login(&state.db, &state.login_throttle, ip, input)
-                    .await?;
+            let client = crate::server::request_auth::client_ip();
+            let signed = crate::server::service::auth::login(
+                &state.db,
+                &state.login_throttle,
+                client,
+                input,
+            )
+            .await?;
             finish_sign_in(&signed.session, &next);
             Ok(())
         }
@@ -68,7 +72,13 @@ pub async fn signup(
             use crate::server::request_auth::app_state;
             let state = app_state()?;
             let input = Signup::parse(&email, &password, &workspace_name)?;
-            let signed = crate::server::service::auth::signup(&state.db, input).await?;
+            let signed = crate::server::service::auth::signup_for_client(
+                &state.db,
+                &state.signup_throttle,
+                crate::server::request_auth::client_ip(),
+                input,
+            )
+            .await?;
             finish_sign_in(&signed.session, &next);
             Ok(())
         }
@@ -127,6 +137,11 @@ mod tests {
             "https://evil.example",
             "//evil.example",
             "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\u{7f}",
+            "/caf\u{e9}",
             "contacts",
             "",
         ] {

@@ -119,11 +119,20 @@ impl Signup {
     }
 }
 
-/// Sign-in input is only checked for presence: rules on its shape would leak which accounts exist.
-#[derive(Debug)]
+/// Sign-in input is only checked for presence and size: rules on its shape would leak which
+/// accounts exist. The size cap also bounds what the sign-in throttle keeps per attempt.
 pub struct Login {
     pub email: String,
     pub password: String,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("email", &self.email)
+            .field("password", &"***")
+            .finish()
+    }
 }
 
 impl Login {
@@ -131,6 +140,16 @@ impl Login {
         let mut e = FieldErrors::new();
         if email.trim().is_empty() {
             e.add("email", "is required");
+        } else if email.trim().chars().count() > crate::domain::email::MAX_EMAIL_LEN {
+            e.add(
+                "email",
+                format!(
+                    "must be at most {} characters",
+                    crate::domain::email::MAX_EMAIL_LEN
+                ),
+            );
+        } else if email.chars().any(char::is_control) {
+            e.add("email", "must not contain control characters");
         }
         if password.is_empty() {
             e.add("password", "is required");
@@ -164,6 +183,25 @@ mod tests {
             (ok.email.as_str(), ok.workspace_name.as_str()),
             ("A@example.com", "Acme")
         );
+    }
+
+    #[test]
+    fn login_is_bounded_and_never_prints_its_password() {
+        let long = format!("{}@example.com", "a".repeat(300));
+        assert!(
+            Login::parse(&long, "pw")
+                .unwrap_err()
+                .get("email")
+                .is_some()
+        );
+        assert!(
+            Login::parse("a\u{0}@b.co", "pw")
+                .unwrap_err()
+                .get("email")
+                .is_some()
+        );
+        let login = Login::parse("a@b.co", "hunter22").unwrap();
+        assert!(!format!("{login:?}").contains("hunter22"));
     }
 
     #[test]

@@ -85,6 +85,16 @@ fn validate_value(key: &str, value: &Value) -> Result<AttributeValue, String> {
     match value {
         Value::Bool(b) => Ok(AttributeValue::Bool(*b)),
         Value::Number(n) => Ok(AttributeValue::Number(n.clone())),
+        // Line breaks and tabs are fine in a note; other control characters (NUL above all,
+        // which no PostgreSQL text or jsonb value can hold) are refused.
+        Value::String(s)
+            if s.chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) =>
+        {
+            Err(format!(
+                "value of {key:?} must not contain control characters"
+            ))
+        }
         Value::String(s) if s.chars().count() <= MAX_TEXT_LEN => {
             Ok(AttributeValue::Text(s.clone()))
         }
@@ -201,6 +211,13 @@ mod tests {
         assert!(Attributes::from_json(&json!([1, 2])).is_err());
         let many: Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!(i))).collect();
         assert!(Attributes::from_json(&Value::Object(many)).is_err());
+    }
+
+    #[test]
+    fn rejects_control_characters_but_keeps_line_breaks() {
+        assert!(Attributes::from_json(&json!({"k": "v\u{0}"})).is_err());
+        assert!(Attributes::from_json(&json!({"k": "bell\u{7}"})).is_err());
+        assert!(Attributes::from_json(&json!({"note": "line one\nline two\tend"})).is_ok());
     }
 
     #[test]

@@ -58,9 +58,21 @@ impl EmailAddress {
         &self.0
     }
 
+    /// What uniqueness and sign-in compare (see `email_key`).
+    pub fn key(&self) -> String {
+        email_key(&self.0)
+    }
+
     pub fn into_inner(self) -> String {
         self.0
     }
+}
+
+/// The case-folded form of an address, stored beside it and compared instead of it, so that
+/// both backends agree on which addresses are the same (SQLite's `lower()` folds only ASCII).
+/// The migration that introduced the column folds existing rows the same way.
+pub fn email_key(raw: &str) -> String {
+    raw.trim().to_lowercase()
 }
 
 impl fmt::Display for EmailAddress {
@@ -102,6 +114,14 @@ mod tests {
                 "{bad:?} should be rejected"
             );
         }
+    }
+
+    #[test]
+    fn keys_fold_unicode_case() {
+        let upper = EmailAddress::parse("ÜNAL@Umlaut.de").unwrap();
+        let lower = EmailAddress::parse("ünal@umlaut.de").unwrap();
+        assert_eq!(upper.key(), lower.key());
+        assert_eq!(email_key(" Ünal@x.DE "), "ünal@x.de");
     }
 
     #[test]

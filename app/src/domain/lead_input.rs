@@ -8,8 +8,9 @@ use crate::domain::lead::{Lead, LeadStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub const MAX_NAME: usize = 200;
 pub const MAX_FIRST_LAST: usize = 100;
+/// Room for a name derived from the longest first and last names ("First Last").
+pub const MAX_NAME: usize = 2 * MAX_FIRST_LAST + 1;
 pub const MAX_COMPANY: usize = 200;
 pub const SCORE_RANGE: std::ops::RangeInclusive<i64> = -1_000_000..=1_000_000;
 

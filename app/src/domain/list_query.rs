@@ -104,12 +104,28 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
+    /// Decodes a cursor and checks that its key could have come from a row in its sort order,
+    /// so a hand-made one cannot reach the database as a value of the wrong type.
     pub fn decode(raw: &str) -> Result<Self, String> {
         URL_SAFE_NO_PAD
             .decode(raw)
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<Self>(&bytes).ok())
+            .filter(Self::key_fits_sort)
             .ok_or_else(|| "is not a cursor this API issued".to_owned())
+    }
+
+    fn key_fits_sort(&self) -> bool {
+        match (self.sort, &self.key) {
+            (SortField::Updated | SortField::Created, SortKey::Time(us)) => {
+                chrono::DateTime::from_timestamp_micros(*us).is_some()
+            }
+            (SortField::Email | SortField::Name | SortField::Company, SortKey::Text(text)) => {
+                text.chars().count() <= 255 && !text.chars().any(char::is_control)
+            }
+            (SortField::Score, SortKey::Int(score)) => i32::try_from(*score).is_ok(),
+            _ => false,
+        }
     }
 }
 
@@ -298,8 +314,36 @@ mod tests {
         assert!(q.cursor.is_some());
     }
 
+    #[test]
+    fn cursor_key_must_fit_its_sort() {
+        let forged = |sort, key| {
+            Cursor {
+                sort,
+                order: Order::Asc,
+                key,
+                id: Uuid::nil(),
+            }
+            .encode()
+        };
+        for (sort, key) in [
+            (SortField::Email, SortKey::Int(5)),
+            (SortField::Score, SortKey::Text("a".into())),
+            (SortField::Score, SortKey::Int(i64::MAX)),
+            (SortField::Updated, SortKey::Text("2026-01-01".into())),
+            (SortField::Updated, SortKey::Time(i64::MAX)),
+            (SortField::Name, SortKey::Text("a\u{0}b".into())),
+            (SortField::Company, SortKey::Time(1)),
+        ] {
+            assert!(
+                Cursor::decode(&forged(sort, key.clone())).is_err(),
+                "{sort:?} with {key:?} must be refused"
+            );
+        }
+        assert!(Cursor::decode(&forged(SortField::Score, SortKey::Int(-3))).is_ok());
+        assert!(Cursor::decode(&forged(SortField::Created, SortKey::Time(0))).is_ok());
+    }
+
     proptest! {
-        #[test]
         /// What the page encodes (`query_string::encode`) the server decodes to the same query.
         #[cfg(feature = "ssr")]
         #[test]

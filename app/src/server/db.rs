@@ -1,8 +1,12 @@
 //! Connecting, migrating, and the transactions every query runs in.
 //!
 //! Tenant work runs in `tenant_txn`: on PostgreSQL it switches to the non-superuser `leads_app`
-//! role and sets `app.tenant_id` for the transaction, so row-level security confines every
-//! statement to that tenant even if a query forgot its filter.
+//! role and sets `app.tenant_id` for the transaction, so row-level security confines writes and
+//! table reads to that tenant even if a query forgot its filter (list reads go through the
+//! `tenant_leads` view, which applies the same predicate; see migration m0004).
+//!
+//! Every statement has a time limit below the request timeout, so a request that gives up never
+//! leaves its query running on the server.
 
 use crate::server::service::tenant_context::TenantContext;
 use migration::{APP_ROLE, Migrator, MigratorTrait};
@@ -13,14 +17,30 @@ use sea_orm::{
 };
 use std::time::Duration;
 
+/// How long one statement may run on PostgreSQL; below the 30 s request timeout.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(25);
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, STATEMENT_TIMEOUT).await
+}
+
+/// `connect` with another statement time limit (tests use a short one).
+pub async fn connect_with(
+    url: &str,
+    statement_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
+    let timeout_ms = statement_timeout.as_millis().to_string();
     options
         .max_connections(if url.starts_with("sqlite:") { 8 } else { 32 })
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false)
+        // A pooled connection that died with the server is found out by a ping, not by a
+        // failed query, and a fresh one is opened in its place.
+        .test_before_acquire(true)
+        .map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout_ms.as_str())]))
         .map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -31,8 +51,26 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(options).await
 }
 
+/// Migrates, then checks that request work will be able to switch to the app role: a grant
+/// that failed must stop start-up, not turn every request into an error.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT pg_has_role(current_user, '{APP_ROLE}', 'MEMBER')"),
+            ))
+            .await?;
+        let member: bool = row.map_or(Ok(false), |r| r.try_get_by_index(0))?;
+        if !member {
+            return Err(DbErr::Custom(format!(
+                "the database user cannot switch to the role {APP_ROLE}: grant it with \
+                 `GRANT {APP_ROLE} TO <user>` as a superuser"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A transaction confined to the context's tenant (see the module comment).
@@ -43,8 +81,10 @@ pub async fn tenant_txn(
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         // The tenant id is a typed Uuid, so formatting it into the statement cannot inject SQL.
+        // One round trip; `SET LOCAL` (not `set_config`) is also what a sharded cluster carries
+        // to its workers.
         txn.execute_unprepared(&format!(
-            "SET LOCAL ROLE {APP_ROLE}; SELECT set_config('app.tenant_id', '{}', true)",
+            "SET LOCAL ROLE {APP_ROLE}; SET LOCAL app.tenant_id = '{}'",
             ctx.tenant_id()
         ))
         .await?;
@@ -70,7 +110,7 @@ pub async fn tenant_write_txn(
     tenant_txn(db, ctx).await
 }
 
-/// True when the database answers a trivial query (for `/readyz`).
+/// Ok when the database answers a trivial query (for `/readyz`).
 pub async fn is_ready(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
 }

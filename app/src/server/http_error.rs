@@ -71,14 +71,50 @@ impl IntoResponse for AppError {
     }
 }
 
+/// The driver's error behind a `DbErr`, if it came from the driver.
+fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Conn(RuntimeErr::SqlxError(e)) => Some(e.as_ref()),
+        _ => None,
+    }
+}
+
+/// Faults that say the database is away or shedding load, not that the query was wrong:
+/// connection failures, and the SQLSTATEs of a server shutting down, starting up or full.
+fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as E;
+    if matches!(err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) {
+        return true;
+    }
+    match sqlx_error(err) {
+        Some(E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Tls(_)) => true,
+        Some(E::Protocol(_)) => true,
+        Some(E::Database(db)) => db.code().is_some_and(|code| {
+            code.starts_with("08") // connection exception
+                || code.starts_with("53") // insufficient resources
+                || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
+/// A statement cancelled by its time limit (PostgreSQL's `query_canceled`).
+fn is_timeout(err: &DbErr) -> bool {
+    matches!(sqlx_error(err), Some(sea_orm::sqlx::Error::Database(db))
+        if db.code().is_some_and(|code| code == "57014"))
+}
+
 /// A database fault is the server's problem, never the client's: 503 when the database cannot be
-/// reached, 500 otherwise, logged with its cause (the request span carries the request id).
+/// reached or a statement ran out of time, 500 otherwise, logged with its cause (the request span
+/// carries the request id).
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        let unreachable = matches!(&err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
-            || matches!(&err, DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))
-            if matches!(e.as_ref(), sea_orm::sqlx::Error::Io(_) | sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed));
-        if unreachable {
+        if is_timeout(&err) {
+            tracing::warn!(error = %err, "statement timed out");
+            Self::TimedOut
+        } else if is_unavailable(&err) {
             tracing::error!(error = %err, "database unavailable");
             Self::Unavailable
         } else {

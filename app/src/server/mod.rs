@@ -1,6 +1,7 @@
 //! Server-only code (feature `ssr`): the service layer and what it stands on. The WASM build
 //! never sees this module tree.
 
+pub mod client_ip;
 pub mod db;
 pub mod entity;
 pub mod http_error;

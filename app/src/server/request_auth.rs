@@ -32,6 +32,14 @@ pub fn current_auth() -> Option<RequestAuth> {
         .cloned()
 }
 
+/// For server functions: the caller's address, as resolved by the server (see `client_ip`).
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()?
+        .extensions
+        .get::<crate::server::client_ip::ClientIp>()
+        .map(|c| c.0)
+}
+
 /// For server functions that need no tenant (sign-in, sign-up).
 pub fn app_state() -> Result<AppState, AppError> {
     leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)

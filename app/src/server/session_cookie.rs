@@ -22,7 +22,7 @@ pub fn set(session: &IssuedSession, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{COOKIE_NAME}={}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}",
-        session.secret
+        secrecy::ExposeSecret::expose_secret(&session.secret)
     ))
     .expect("session secrets are URL-safe")
 }

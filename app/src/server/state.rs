@@ -1,6 +1,9 @@
-//! What every request handler and server function reaches: the database and the login throttle.
+//! What every request handler and server function reaches: the database, the throttles and
+//! which proxies to believe about client addresses.
 
+use crate::server::client_ip::TrustedProxies;
 use crate::server::service::login_throttle::LoginThrottle;
+use crate::server::service::signup_throttle::SignupThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -11,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub leptos_options: LeptosOptions,
     pub login_throttle: Arc<LoginThrottle>,
+    pub signup_throttle: Arc<SignupThrottle>,
+    pub trusted_proxies: Arc<TrustedProxies>,
 }
 
 impl AppState {
@@ -19,7 +24,14 @@ impl AppState {
             db,
             leptos_options,
             login_throttle: Arc::new(LoginThrottle::default()),
+            signup_throttle: Arc::new(SignupThrottle::default()),
+            trusted_proxies: Arc::new(TrustedProxies::default()),
         }
+    }
+
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
     }
 }
 

@@ -1,6 +1,6 @@
 //! `/api/v1/auth/*`: sign-up, sign-in, sign-out, and who am I.
 
-use super::extract::{Authenticated, JsonBody, Tenant, text_field};
+use super::extract::{Authenticated, ClientAddr, JsonBody, Tenant, text_field};
 use super::openapi::{ErrorBody, LoginBody, SignedInBody, SignupBody};
 use app::domain::account::{Login, Me, Signup};
 use app::domain::error::AppError;
@@ -9,11 +9,10 @@ use app::server::service::auth::{self, SignedIn};
 use app::server::session_cookie;
 use app::server::state::AppState;
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use std::net::SocketAddr;
 
 fn signed_in(status: StatusCode, signed: SignedIn, headers: &HeaderMap) -> Response {
     let Me { user, tenant, .. } = signed.me;
@@ -29,9 +28,10 @@ fn signed_in(status: StatusCode, signed: SignedIn, headers: &HeaderMap) -> Respo
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth",
     request_body = SignupBody,
     responses((status = 201, description = "Workspace created and signed in (session cookie set)", body = SignedInBody),
-        (status = 409, description = "Email already has an account", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
+        (status = 409, description = "Email already has an account", body = ErrorBody), (status = 429, description = "Too many sign-ups from this client; see Retry-After", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
 pub async fn signup(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
@@ -43,7 +43,8 @@ pub async fn signup(
     );
     errors.into_result()?;
     let input = Signup::parse(email, password, workspace)?;
-    let signed = auth::signup(&state.db, input).await?;
+    let signed =
+        auth::signup_for_client(&state.db, &state.signup_throttle, client.0, input).await?;
     Ok(signed_in(StatusCode::CREATED, signed, &headers))
 }
 
@@ -54,7 +55,7 @@ pub async fn signup(
         (status = 429, description = "Too many failures; see Retry-After", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
@@ -65,7 +66,7 @@ pub async fn login(
     );
     errors.into_result()?;
     let input = Login::parse(email, password)?;
-    let signed = auth::login(&state.db, &state.login_throttle, Some(peer.ip()), input).await?;
+    let signed = auth::login(&state.db, &state.login_throttle, client.0, input).await?;
     Ok(signed_in(StatusCode::OK, signed, &headers))
 }
 

@@ -26,6 +26,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
     }
 }
 
+/// The caller's address as the server resolved it (trusting only configured proxies).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<app::server::client_ip::ClientIp>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
 /// The caller's tenant; 401 when the request carried no valid credential.
 pub struct Tenant(pub TenantContext);
 

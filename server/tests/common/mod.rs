@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use app::server::client_ip::TrustedProxies;
 use app::server::db;
 use app::server::entity::{api_token, lead, session};
 use app::server::service::TenantContext;
@@ -120,17 +121,71 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app with another request timeout, to see a timeout without waiting half a minute.
 pub async fn spawn_app_with_timeout(timeout: std::time::Duration) -> TestApp {
+    spawn_app_with(AppOptions {
+        timeout,
+        ..AppOptions::default()
+    })
+    .await
+}
+
+/// What a test may change about the app it spawns.
+#[derive(Clone, Debug)]
+pub struct AppOptions {
+    pub timeout: std::time::Duration,
+    pub statement_timeout: std::time::Duration,
+    pub trusted_proxies: TrustedProxies,
+    /// PostgreSQL: reach the database through this address (a proxy the test controls)
+    /// instead of directly.
+    pub database_via: Option<SocketAddr>,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            timeout: server::router::REQUEST_TIMEOUT,
+            statement_timeout: db::STATEMENT_TIMEOUT,
+            trusted_proxies: TrustedProxies::default(),
+            database_via: None,
+        }
+    }
+}
+
+/// The host:port of a PostgreSQL URL.
+pub fn database_authority(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_owned()
+}
+
+pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let test_db = TestDb::new().await;
-    let conn = db::connect(&test_db.url)
+    let migrator = db::connect(&test_db.url)
         .await
         .expect("connect to the test database");
-    db::migrate(&conn).await.expect("migrate the test database");
+    db::migrate(&migrator)
+        .await
+        .expect("migrate the test database");
+    // As at start-up: the app serves from connections opened after the migration.
+    migrator.close().await.ok();
+    let url = match options.database_via {
+        Some(via) => test_db
+            .url
+            .replacen(&database_authority(&test_db.url), &via.to_string(), 1),
+        None => test_db.url.clone(),
+    };
+    let conn = db::connect_with(&url, options.statement_timeout)
+        .await
+        .expect("connect to the test database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("local addr");
-    let state = AppState::new(conn.clone(), server::config::leptos_options(addr));
-    let router = server::router::build_with_timeout(state, timeout);
+    let state = AppState::new(conn.clone(), server::config::leptos_options(addr))
+        .with_trusted_proxies(options.trusted_proxies);
+    let router = server::router::build_with_timeout(state, options.timeout);
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -181,6 +236,11 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The test database's own URL (for a second, independent connection).
+    pub fn db_url(&self) -> &str {
+        &self._test_db.url
+    }
+
     pub async fn signup(&self, workspace: &str) -> TestUser {
         let email = format!("{}@example.com", Uuid::new_v4().simple());
         let client = client();
@@ -227,7 +287,7 @@ impl TestApp {
 
     /// The tenant context a session secret authenticates to, exactly as a request would get it.
     pub async fn context(&self, session: &str) -> TenantContext {
-        auth::authenticate(&self.db, &Credential::Session(session.to_owned()))
+        auth::authenticate(&self.db, &Credential::Session(session.to_owned().into()))
             .await
             .expect("session authenticates")
             .context

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub email: String,
+    /// `email` case-folded: what the per-tenant uniqueness rule compares.
+    pub email_key: String,
     pub name: String,
     pub first_name: String,
     pub last_name: String,

@@ -6,6 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub email: String,
+    /// `email` case-folded: what sign-in and uniqueness compare.
+    pub email_key: String,
     pub password_hash: String,
     pub created: DateTimeUtc,
 }

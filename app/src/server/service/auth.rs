@@ -6,16 +6,18 @@ use super::crypto::{hash_password, new_secret, secret_hash, verify_password};
 use super::tenant_context::TenantContext;
 use super::{now, tokens};
 use crate::domain::account::{Login, Me, Role, Signup, TenantView, UserView};
+use crate::domain::email::email_key;
 use crate::domain::error::AppError;
 use crate::server::db::tenant_txn;
 use crate::server::entity::{membership, session, tenant, user};
 use crate::server::service::login_throttle::LoginThrottle;
+use crate::server::service::signup_throttle::SignupThrottle;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionTrait,
 };
+use secrecy::{ExposeSecret, SecretString};
 use std::net::IpAddr;
 use uuid::Uuid;
 
@@ -23,17 +25,17 @@ use uuid::Uuid;
 pub const SESSION_LIFETIME: Duration = Duration::days(30);
 const SESSION_REFRESH_AFTER: Duration = Duration::days(1);
 
-/// How a request proved who it is.
+/// How a request proved who it is. The secrets print as `[REDACTED]`.
 #[derive(Clone, Debug)]
 pub enum Credential {
-    Session(String),
-    Bearer(String),
+    Session(SecretString),
+    Bearer(SecretString),
 }
 
 /// A session secret to put in the cookie, and until when.
 #[derive(Clone, Debug)]
 pub struct IssuedSession {
-    pub secret: String,
+    pub secret: SecretString,
     pub expires: DateTime<Utc>,
 }
 
@@ -51,13 +53,23 @@ pub struct Authenticated {
     pub refreshed: Option<IssuedSession>,
 }
 
+/// Signs up on behalf of a client: at most a few sign-ups a minute from one place, since each
+/// costs a password hash and a new workspace.
+pub async fn signup_for_client(
+    db: &DatabaseConnection,
+    throttle: &SignupThrottle,
+    client: Option<IpAddr>,
+    input: Signup,
+) -> Result<SignedIn, AppError> {
+    throttle
+        .admit(client)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    signup(db, input).await
+}
+
+/// Creates a workspace with its owner, signed in (the demo seed calls this directly).
 pub async fn signup(db: &DatabaseConnection, input: Signup) -> Result<SignedIn, AppError> {
-    let password_hash = hash_password(input.password.expose().to_owned())
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::Internal
-        })?;
+    let password_hash = hash_password(input.password.expose().to_owned()).await?;
     let created = now();
     let tenant = tenant::Model {
         id: Uuid::now_v7(),
@@ -66,6 +78,7 @@ pub async fn signup(db: &DatabaseConnection, input: Signup) -> Result<SignedIn, 
     };
     let user = user::Model {
         id: Uuid::now_v7(),
+        email_key: input.email.key(),
         email: input.email.into_inner(),
         password_hash,
         created,
@@ -93,30 +106,30 @@ pub async fn signup(db: &DatabaseConnection, input: Signup) -> Result<SignedIn, 
     Ok(signed_in(tenant, user, Role::Owner, session))
 }
 
+/// Signs in. `client` is the caller's address as far as it can be trusted (see `client_ip`).
 pub async fn login(
     db: &DatabaseConnection,
     throttle: &LoginThrottle,
-    ip: Option<IpAddr>,
+    client: Option<IpAddr>,
     input: Login,
 ) -> Result<SignedIn, AppError> {
-    if let Some(retry_after_secs) = throttle.check(&input.email, ip) {
-        return Err(AppError::RateLimited { retry_after_secs });
-    }
+    let attempt = throttle
+        .begin(&input.email, client)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     let found = user::Entity::find()
-        .filter(
-            Expr::expr(Func::lower(Expr::col(user::Column::Email))).eq(input.email.to_lowercase()),
-        )
+        .filter(user::Column::EmailKey.eq(email_key(&input.email)))
         .one(db)
         .await?;
     let ok = verify_password(
         input.password,
         found.as_ref().map(|u| u.password_hash.clone()),
     )
-    .await;
+    .await?;
     let Some(user) = found.filter(|_| ok) else {
-        throttle.record_failure(&input.email, ip);
+        // The failure reserved by `begin` stays counted.
         return Err(AppError::BadCredentials);
     };
+    throttle.succeeded(attempt);
     let Some(membership) = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user.id))
         .order_by_asc(membership::Column::Created)
@@ -179,7 +192,10 @@ async fn insert_session<C: sea_orm::ConnectionTrait>(
     })
     .insert(conn)
     .await?;
-    Ok(IssuedSession { secret, expires })
+    Ok(IssuedSession {
+        secret: secret.into(),
+        expires,
+    })
 }
 
 /// The only way to obtain a `TenantContext` for a request.
@@ -190,7 +206,7 @@ pub async fn authenticate(
     let (tenant_id, user_id, refreshed) = match credential {
         Credential::Session(secret) => {
             let found = session::Entity::find()
-                .filter(session::Column::SecretHash.eq(secret_hash(secret)))
+                .filter(session::Column::SecretHash.eq(secret_hash(secret.expose_secret())))
                 .one(db)
                 .await?;
             let current = now();
@@ -212,7 +228,7 @@ pub async fn authenticate(
             (found.tenant_id, found.user_id, refreshed)
         }
         Credential::Bearer(token) => {
-            let found = tokens::find_active(db, token)
+            let found = tokens::find_active(db, token.expose_secret())
                 .await?
                 .ok_or(AppError::Unauthorized)?;
             (found.tenant_id, found.user_id, None)
@@ -229,7 +245,6 @@ pub async fn authenticate(
     })
 }
 
-/// Revokes the session behind `secret` (only within the caller's tenant).
 /// Signs out: revokes the session the request came with. A bearer token is not a sign-in, so
 /// it stays valid (tokens are revoked through their own route).
 pub async fn logout(
@@ -243,7 +258,7 @@ pub async fn logout(
     let txn = tenant_txn(db, ctx).await?;
     session::Entity::delete_many()
         .filter(session::Column::TenantId.eq(ctx.tenant_id()))
-        .filter(session::Column::SecretHash.eq(secret_hash(secret)))
+        .filter(session::Column::SecretHash.eq(secret_hash(secret.expose_secret())))
         .exec(&txn)
         .await?;
     txn.commit().await?;
@@ -256,10 +271,21 @@ pub async fn me(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Me, AppE
         .one(&txn)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let user = user::Entity::find_by_id(ctx.user_id())
+    // Only the columns the app role may read: the password hash is not granted to it.
+    let (id, email) = user::Entity::find_by_id(ctx.user_id())
+        .select_only()
+        .columns([user::Column::Id, user::Column::Email])
+        .into_tuple::<(Uuid, String)>()
         .one(&txn)
         .await?
         .ok_or(AppError::Unauthorized)?;
     txn.commit().await?;
-    Ok(me_of(tenant, user, ctx.role()))
+    Ok(Me {
+        user: UserView { id, email },
+        tenant: TenantView {
+            id: tenant.id,
+            name: tenant.name,
+        },
+        role: ctx.role(),
+    })
 }

@@ -3,6 +3,7 @@
 use super::now;
 use super::tenant_context::TenantContext;
 use crate::domain::attributes::Attributes;
+use crate::domain::email::email_key;
 use crate::domain::error::AppError;
 use crate::domain::lead::{Lead, LeadStatus, join_names};
 use crate::domain::lead_input::{LeadPatch, NewLead};
@@ -10,10 +11,9 @@ use crate::domain::list_query::{LeadPage, ListQuery};
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::lead;
 use chrono::Duration;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    Set, SqlErr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, Set, SqlErr, TryInsertResult,
 };
 use uuid::Uuid;
 
@@ -52,6 +52,8 @@ pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Resu
     found.map(to_lead).ok_or(AppError::NotFound)
 }
 
+/// Creates a lead. A duplicate email is detected inside the same transaction (the insert does
+/// nothing on conflict, then the holder is looked up), so a 409 costs what a 201 does.
 pub async fn create(
     db: &DatabaseConnection,
     ctx: &TenantContext,
@@ -61,6 +63,7 @@ pub async fn create(
     let model = lead::Model {
         tenant_id: ctx.tenant_id(),
         id: Uuid::now_v7(),
+        email_key: new.email.key(),
         email: new.email.into_inner(),
         name: new.name.unwrap_or_default(),
         first_name: new.first_name.unwrap_or_default(),
@@ -73,49 +76,40 @@ pub async fn create(
         updated: created,
     };
     let txn = tenant_txn(db, ctx).await?;
-    match model.clone().into_active_model().insert(&txn).await {
-        Ok(_) => {
-            txn.commit().await?;
-            Ok(to_lead(model))
-        }
-        Err(err) => {
-            drop(txn);
-            Err(duplicate_or(db, ctx, &model.email, err).await)
-        }
-    }
-}
-
-/// A unique violation on insert or update can only be the per-tenant email: report which lead
-/// holds it. The failed transaction is gone, so the look-up runs in a new one.
-async fn duplicate_or(
-    db: &DatabaseConnection,
-    ctx: &TenantContext,
-    email: &str,
-    err: sea_orm::DbErr,
-) -> AppError {
-    if !matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
-        return err.into();
-    }
-    match find_by_email(db, ctx, email).await {
-        Ok(Some(existing_id)) => AppError::DuplicateEmail { existing_id },
-        Ok(None) => AppError::Internal,
-        Err(e) => e,
-    }
-}
-
-async fn find_by_email(
-    db: &DatabaseConnection,
-    ctx: &TenantContext,
-    email: &str,
-) -> Result<Option<Uuid>, AppError> {
-    let txn = tenant_txn(db, ctx).await?;
-    let found = lead::Entity::find()
-        .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
-        .filter(Expr::expr(Func::lower(Expr::col(lead::Column::Email))).eq(email.to_lowercase()))
-        .one(&txn)
+    let inserted = lead::Entity::insert(model.clone().into_active_model())
+        .on_conflict_do_nothing_on([lead::Column::TenantId, lead::Column::EmailKey])
+        .exec_without_returning(&txn)
         .await?;
+    if matches!(inserted, TryInsertResult::Inserted(1)) {
+        txn.commit().await?;
+        return Ok(to_lead(model));
+    }
+    let existing_id = holder_of(&txn, ctx, &model.email_key).await?;
     txn.commit().await?;
-    Ok(found.map(|m| m.id))
+    Err(match existing_id {
+        Some(existing_id) => AppError::DuplicateEmail { existing_id },
+        None => {
+            tracing::error!(?inserted, "insert did nothing, yet no lead holds the email");
+            AppError::Internal
+        }
+    })
+}
+
+/// The lead of this tenant whose email has this key, if any.
+async fn holder_of<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &TenantContext,
+    email_key: &str,
+) -> Result<Option<Uuid>, AppError> {
+    let found = lead::Entity::find()
+        .select_only()
+        .column(lead::Column::Id)
+        .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(lead::Column::EmailKey.eq(email_key))
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?;
+    Ok(found)
 }
 
 /// Applies a partial edit. `if_match` is the ETag the editor saw; a stale one is refused.
@@ -175,8 +169,16 @@ pub async fn update(
     // Strictly increasing, so every change gets a new ETag even within one microsecond.
     next.updated = Ord::max(now(), current.updated + Duration::microseconds(1));
 
+    next.email_key = email_key(&next.email);
+    if next.email_key != current.email_key
+        && let Some(existing_id) = holder_of(&txn, ctx, &next.email_key).await?
+    {
+        return Err(AppError::DuplicateEmail { existing_id });
+    }
+
     let mut active = current.into_active_model();
     active.email = Set(next.email.clone());
+    active.email_key = Set(next.email_key.clone());
     active.name = Set(next.name.clone());
     active.first_name = Set(next.first_name.clone());
     active.last_name = Set(next.last_name.clone());
@@ -199,10 +201,17 @@ pub async fn update(
             Ok(to_lead(next))
         }
         Ok(_) => Err(AppError::PreconditionFailed),
-        Err(err) => {
+        // Another edit took the address between the check above and this write.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             drop(txn);
-            Err(duplicate_or(db, ctx, &next.email, err).await)
+            let txn = tenant_txn(db, ctx).await?;
+            let holder = holder_of(&txn, ctx, &next.email_key).await?;
+            txn.commit().await?;
+            Err(holder.map_or(AppError::PreconditionFailed, |existing_id| {
+                AppError::DuplicateEmail { existing_id }
+            }))
         }
+        Err(err) => Err(err.into()),
     }
 }
 

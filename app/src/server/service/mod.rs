@@ -7,6 +7,7 @@ mod crypto;
 pub mod leads;
 mod list_leads;
 pub mod login_throttle;
+pub mod signup_throttle;
 pub mod tenant_context;
 pub mod tokens;
 

@@ -1,0 +1,372 @@
+//! Hostile and unlucky input: every one of these once answered 500, redirected off-site, or let
+//! a user down; each must now get the right answer on both backends.
+
+mod common;
+
+use common::{
+    AppOptions, Backend, PASSWORD, TestApp, assert_error, backend, field_error, read, spawn_app,
+    spawn_app_with,
+};
+use leptos::server_fn::ServerFn;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+fn no_redirects() -> Client {
+    Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn nul_characters_are_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let user = app.signup("Acme").await;
+    for (body, field) in [
+        (
+            json!({"email": "a@b.co", "attributes": {"k": "v\u{0}"}}),
+            "attributes",
+        ),
+        (
+            json!({"email": "a@b.co", "company": "Ac\u{0}me"}),
+            "company",
+        ),
+        (json!({"email": "a\u{0}@b.co"}), "email"),
+    ] {
+        let (status, response) = user.post(&app, "/api/v1/contacts", body).await;
+        field_error(status, &response, field);
+    }
+    let (status, body) = app
+        .post_anonymous(
+            "/api/v1/auth/login",
+            json!({"email": "a\u{0}@b.co", "password": "whatever1"}),
+        )
+        .await;
+    field_error(status, &body, "email");
+    assert!(app.leads_in_db(user.tenant_id).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_longest_first_and_last_names_make_a_name_that_fits() {
+    let app = spawn_app().await;
+    let user = app.signup("Acme").await;
+    let (first, last) = ("F".repeat(100), "L".repeat(100));
+    let (status, created) = user
+        .post(
+            &app,
+            "/api/v1/contacts",
+            json!({"email": "long@names.example", "firstName": first, "lastName": last}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let name = created["name"].as_str().expect("a derived name").to_owned();
+    assert_eq!(name.chars().count(), 201);
+    // Sending the name back, as an edit form does, is accepted too.
+    let path = format!("/api/v1/contacts/{}", created["id"].as_str().unwrap());
+    let (status, edited) = user
+        .patch(&app, &path, json!({"name": name, "company": "Acme"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+}
+
+fn forged_cursor(sort: &str, key: Value) -> String {
+    use base64::Engine;
+    let raw = json!({"sort": sort, "order": "asc", "key": key, "id": uuid::Uuid::nil()});
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw.to_string())
+}
+
+#[tokio::test]
+async fn a_forged_cursor_is_a_400_naming_the_cursor() {
+    let app = spawn_app().await;
+    let user = app.signup("Acme").await;
+    user.create_contact(&app, json!({"email": "a@b.co"})).await;
+    for (sort, key) in [
+        ("email", json!({"Int": 5})),
+        ("score", json!({"Text": "x"})),
+        ("updated", json!({"Int": 1})),
+        ("created", json!({"Time": i64::MAX})),
+    ] {
+        let query = format!("sort={sort}&order=asc&cursor={}", forged_cursor(sort, key));
+        let (status, body) = user.list(&app, &query).await;
+        field_error(status, &body, "cursor");
+    }
+}
+
+#[tokio::test]
+async fn emails_differing_only_in_unicode_case_are_the_same_address() {
+    let app = spawn_app().await;
+    let client = Client::new();
+    let signup = client
+        .post(app.url("/api/v1/auth/signup"))
+        .json(&json!({"email": "Ünal@x.de", "password": PASSWORD, "workspaceName": "Umlaut"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signup.status(), StatusCode::CREATED);
+    for spelling in ["Ünal@x.de", "ünal@x.de", "ÜNAL@X.DE"] {
+        let (status, body) = app
+            .post_anonymous(
+                "/api/v1/auth/login",
+                json!({"email": spelling, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{spelling}: {body}");
+    }
+    let (status, body) = app
+        .post_anonymous(
+            "/api/v1/auth/signup",
+            json!({"email": "ünal@X.de", "password": PASSWORD, "workspaceName": "Again"}),
+        )
+        .await;
+    assert_error((status, body), StatusCode::CONFLICT, "email_taken");
+
+    let user = app.signup("Acme").await;
+    let first = user
+        .create_contact(&app, json!({"email": "Ünal@umlaut.de"}))
+        .await;
+    for spelling in ["ünal@umlaut.de", "ÜNAL@umlaut.de"] {
+        let (status, body) = user
+            .post(&app, "/api/v1/contacts", json!({"email": spelling}))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{spelling}: {body}");
+        assert_eq!(body["error"]["existingId"], first["id"]);
+    }
+    // Renaming another contact onto the address is refused the same way.
+    let other = user
+        .create_contact(&app, json!({"email": "other@umlaut.de"}))
+        .await;
+    let path = format!("/api/v1/contacts/{}", other["id"].as_str().unwrap());
+    let (status, body) = user
+        .patch(&app, &path, json!({"email": "ÜNAL@UMLAUT.DE"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["existingId"], first["id"]);
+    assert_eq!(app.leads_in_db(user.tenant_id).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_duplicate_create_leaves_the_transaction_usable_and_stores_nothing() {
+    let app = spawn_app().await;
+    let user = app.signup("Acme").await;
+    let first = user
+        .create_contact(&app, json!({"email": "dup@b.co"}))
+        .await;
+    // Many duplicates at once: each a clean 409 naming the holder, none a 500.
+    let requests = (0..8)
+        .map(|_| {
+            user.request(&app, Method::POST, "/api/v1/contacts")
+                .json(&json!({"email": "DUP@b.co"}))
+        })
+        .collect();
+    for (status, body) in common::all_at_once(requests).await {
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"]["existingId"], first["id"]);
+    }
+    assert_eq!(app.leads_in_db(user.tenant_id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_signed_out_page_visit_is_a_303_to_sign_in() {
+    let app = spawn_app().await;
+    for accept in ["*/*", "text/html,application/xhtml+xml"] {
+        let response = no_redirects()
+            .get(app.url("/contacts?search=a%20b"))
+            .header(ACCEPT, accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "Accept: {accept}");
+        let location = response.headers()[LOCATION].to_str().unwrap();
+        assert!(
+            location.starts_with("/login?next=%2Fcontacts%3Fsearch%3Da"),
+            "{location}"
+        );
+    }
+}
+
+async fn login_form(app: &TestApp, email: &str, next: &str, accept: &str) -> reqwest::Response {
+    let body =
+        serde_urlencoded::to_string([("email", email), ("password", PASSWORD), ("next", next)])
+            .unwrap();
+    no_redirects()
+        .post(app.url(app::api::account::Login::PATH))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, accept)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_never_redirects_off_site_or_panics() {
+    let app = spawn_app().await;
+    let user = app.signup("Acme").await;
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "//evil.example",
+        "/\u{7f}",
+        "/caf\u{e9}",
+        "https://evil.example",
+    ] {
+        for accept in ["text/html", "*/*"] {
+            let response = login_form(&app, &user.email, next, accept).await;
+            assert!(
+                response.status().is_success() || response.status().is_redirection(),
+                "{next:?}: {}",
+                response.status()
+            );
+            let location = response.headers()[LOCATION].to_str().unwrap();
+            assert_eq!(location, "/contacts", "next={next:?}");
+        }
+    }
+    let response = login_form(&app, &user.email, "/contacts?page=2", "text/html").await;
+    assert_eq!(response.headers()[LOCATION], "/contacts?page=2");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_one_client_cannot_throttle_another() {
+    let app = spawn_app_with(AppOptions {
+        trusted_proxies: app::server::client_ip::TrustedProxies::parse("127.0.0.1").unwrap(),
+        ..AppOptions::default()
+    })
+    .await;
+    let user = app.signup("Acme").await;
+    let login = |client_ip: &'static str, email: String, password: &'static str| {
+        let app = &app;
+        async move {
+            read(
+                Client::new()
+                    .post(app.url("/api/v1/auth/login"))
+                    .header("x-forwarded-for", format!("6.6.6.6, {client_ip}"))
+                    .json(&json!({"email": email, "password": password}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+            .0
+        }
+    };
+    // One client sprays guesses at many accounts until it is cut off...
+    let mut cut_off = false;
+    for i in 0..app::server::service::login_throttle::MAX_CLIENT_FAILURES + 1 {
+        let status = login("198.51.100.7", format!("guess{i}@example.com"), "password1").await;
+        cut_off |= status == StatusCode::TOO_MANY_REQUESTS;
+    }
+    assert!(cut_off, "the spraying client is throttled");
+    // ...and guesses at the owner's account, which backs off for that client only...
+    for _ in 0..app::server::service::login_throttle::FREE_FAILURES {
+        login("198.51.100.8", user.email.clone(), "wrong-password").await;
+    }
+    assert_eq!(
+        login("198.51.100.8", user.email.clone(), "wrong-password").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // ...while the owner, another client behind the same proxy, signs in.
+    assert_eq!(
+        login("203.0.113.50", user.email.clone(), PASSWORD).await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn concurrent_guesses_hold_their_failures_before_the_password_check() {
+    let app = spawn_app().await;
+    let user = app.signup("Acme").await;
+    let requests = (0..12)
+        .map(|_| {
+            app.anonymous(Method::POST, "/api/v1/auth/login")
+                .json(&json!({"email": user.email, "password": "wrong-password"}))
+        })
+        .collect();
+    let statuses: Vec<StatusCode> = common::all_at_once(requests)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(
+        checked <= app::server::service::login_throttle::FREE_FAILURES,
+        "only the free attempts reach the password check: {statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS)
+    );
+}
+
+#[tokio::test]
+async fn sign_ups_from_one_client_are_limited() {
+    let app = spawn_app().await;
+    let mut limited = None;
+    for i in 0..=app::server::service::signup_throttle::MAX_SIGNUPS {
+        let (status, body) = app
+            .post_anonymous(
+                "/api/v1/auth/signup",
+                json!({"email": format!("u{i}@example.com"), "password": PASSWORD, "workspaceName": "W"}),
+            )
+            .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(body);
+            break;
+        }
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let body = limited.expect("the last sign-up is refused");
+    assert_eq!(body["error"]["code"], "rate_limited");
+}
+
+/// PostgreSQL: a statement that outlives its time limit is cancelled on the server, and the
+/// request answers 503 with the JSON error.
+#[tokio::test]
+async fn a_slow_statement_is_cancelled_and_answers_503() {
+    if backend() != Backend::Postgres {
+        return;
+    }
+    let app = spawn_app_with(AppOptions {
+        statement_timeout: Duration::from_millis(300),
+        ..AppOptions::default()
+    })
+    .await;
+    let user = app.signup("Acme").await;
+    let contact = user
+        .create_contact(&app, json!({"email": "locked@b.co"}))
+        .await;
+    // Another session holds the row, so the edit's UPDATE waits on it.
+    let holder = sea_orm::Database::connect(app.db_url()).await.unwrap();
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let txn = holder.begin().await.unwrap();
+    txn.execute_unprepared(&format!(
+        "SELECT 1 FROM leads WHERE id = '{}' FOR UPDATE",
+        contact["id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    let path = format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap());
+    let (status, body) = user.patch(&app, &path, json!({"company": "Slow"})).await;
+    assert_error((status, body), StatusCode::SERVICE_UNAVAILABLE, "timeout");
+    let waiting = txn
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND state = 'active' AND query LIKE 'UPDATE%'"
+                .to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    assert_eq!(waiting, 0, "the cancelled UPDATE is gone from the server");
+    txn.rollback().await.unwrap();
+}
