@@ -370,3 +370,134 @@ async fn a_slow_statement_is_cancelled_and_answers_503() {
     assert_eq!(waiting, 0, "the cancelled UPDATE is gone from the server");
     txn.rollback().await.unwrap();
 }
+
+/// A TCP relay to PostgreSQL that the test can cut (every connection dropped, new ones closed
+/// at once, as a restarting server does) and restore.
+struct Relay {
+    addr: std::net::SocketAddr,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    links: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Relay {
+    async fn start(target: String) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay = Relay {
+            addr: listener.local_addr().unwrap(),
+            up: Default::default(),
+            links: Default::default(),
+        };
+        relay.up.store(true, Ordering::SeqCst);
+        let (up, links) = (relay.up.clone(), relay.links.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !up.load(Ordering::SeqCst) {
+                    continue; // dropped: the client sees the connection close
+                }
+                let target = target.clone();
+                let link = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                links.lock().unwrap().push(link);
+            }
+        });
+        relay
+    }
+
+    fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// PostgreSQL going away under load: requests answer 503 (never 500), nothing acknowledged is
+/// lost, and the first request after it is back succeeds (dead pooled connections are
+/// replaced, not waited on).
+#[tokio::test]
+async fn a_database_outage_answers_503_and_recovers_at_once() {
+    if backend() != Backend::Postgres {
+        return;
+    }
+    let admin = common::admin_url();
+    let relay = Relay::start(common::database_authority(&admin)).await;
+    let app = spawn_app_with(AppOptions {
+        database_via: Some(relay.addr),
+        ..AppOptions::default()
+    })
+    .await;
+    let user = app.signup("Acme").await;
+    let mut acknowledged = Vec::new();
+    for i in 0..5 {
+        let created = user
+            .create_contact(&app, json!({"email": format!("before{i}@b.co")}))
+            .await;
+        acknowledged.push(created["id"].as_str().unwrap().to_owned());
+    }
+
+    // A restart first ends every session (SQLSTATE 57P01): pooled connections are dead.
+    let db_name = app.db_url().rsplit('/').next().unwrap().to_owned();
+    let direct = sea_orm::Database::connect(common::admin_url())
+        .await
+        .unwrap();
+    use sea_orm::ConnectionTrait;
+    direct
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db_name}'"
+        ))
+        .await
+        .unwrap();
+    let (status, body) = user
+        .post(
+            &app,
+            "/api/v1/contacts",
+            json!({"email": "terminated@b.co"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    acknowledged.push(body["id"].as_str().unwrap().to_owned());
+
+    relay.cut();
+    for i in 0..4 {
+        let (status, body) = user
+            .post(
+                &app,
+                "/api/v1/contacts",
+                json!({"email": format!("during{i}@b.co")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(body["error"]["code"], "unavailable", "{body}");
+        let (status, _) = user.list(&app, "").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    relay.restore();
+    let started = std::time::Instant::now();
+    let (status, body) = user
+        .post(&app, "/api/v1/contacts", json!({"email": "after@b.co"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "first request after the outage took {:?}",
+        started.elapsed()
+    );
+    let stored: Vec<String> = app
+        .leads_in_db(user.tenant_id)
+        .await
+        .iter()
+        .map(|m| m.id.to_string())
+        .collect();
+    for id in &acknowledged {
+        assert!(stored.contains(id), "acknowledged contact {id} was lost");
+    }
+}

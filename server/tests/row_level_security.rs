@@ -260,3 +260,119 @@ async fn tenant_work_runs_as_the_unprivileged_role() {
         );
     }
 }
+
+async fn ids_from(conn: &impl ConnectionTrait, sql: &str) -> Vec<Uuid> {
+    conn.query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .expect("select")
+        .iter()
+        .map(|row| row.try_get_by_index::<Uuid>(0).expect("uuid"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_tenant_sees_only_its_workspace_its_members_and_no_password_hash() {
+    if !postgres_only("a_tenant_sees_only_its_workspace_its_members_and_no_password_hash") {
+        return;
+    }
+    let app = spawn_app().await;
+    let (alice, bob) = two_tenants(&app).await;
+    assert_eq!(ids_from(&app.db, "SELECT id FROM users").await.len(), 2);
+
+    let txn = txn_of(&app, &alice).await;
+    assert_eq!(
+        ids_from(&txn, "SELECT id FROM tenants").await,
+        vec![alice.tenant_id]
+    );
+    assert_eq!(
+        ids_from(&txn, "SELECT id FROM users").await,
+        vec![alice.user_id]
+    );
+    txn.commit().await.unwrap();
+
+    let txn = txn_of(&app, &bob).await;
+    let err = txn
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT password_hash FROM users",
+        ))
+        .await
+        .expect_err("password hashes are not granted to the app role");
+    assert!(err.to_string().contains("permission denied"), "{err}");
+}
+
+#[tokio::test]
+async fn the_read_view_shows_the_tenants_own_rows_and_nothing_without_a_tenant() {
+    if !postgres_only("the_read_view_shows_the_tenants_own_rows_and_nothing_without_a_tenant") {
+        return;
+    }
+    let app = spawn_app().await;
+    let (alice, bob) = two_tenants(&app).await;
+    for (user, expected) in [(&alice, 2), (&bob, 3)] {
+        let txn = txn_of(&app, user).await;
+        // Its own rows come back (an empty answer would pass an isolation-only check).
+        assert_eq!(
+            tenant_ids(&txn, "tenant_leads").await,
+            vec![user.tenant_id; expected]
+        );
+        txn.commit().await.unwrap();
+    }
+    // As the app role with no tenant set (and after one was set and ended): no rows, no error.
+    use sea_orm::TransactionTrait;
+    for _ in 0..2 {
+        let txn = app.db.begin().await.unwrap();
+        txn.execute_unprepared("SET LOCAL ROLE leads_app")
+            .await
+            .unwrap();
+        assert!(tenant_ids(&txn, "tenant_leads").await.is_empty());
+        assert!(tenant_ids(&txn, "leads").await.is_empty());
+        txn.commit().await.unwrap();
+        let used = txn_of(&app, &alice).await;
+        used.commit().await.unwrap();
+    }
+}
+
+/// A database user that cannot switch to the app role must stop start-up with a clear reason,
+/// instead of failing every request later.
+#[tokio::test]
+async fn a_missing_role_grant_stops_start_up() {
+    if !postgres_only("a_missing_role_grant_stops_start_up") {
+        return;
+    }
+    let app = spawn_app().await; // makes sure the cluster-wide app role exists
+    let admin = sea_orm::Database::connect(app.db_url()).await.unwrap();
+    let suffix = Uuid::new_v4().simple().to_string();
+    let (role, database) = (
+        format!("leads_plain_{suffix}"),
+        format!("leads_plain_{suffix}"),
+    );
+    admin
+        .execute_unprepared(&format!("CREATE ROLE {role} LOGIN"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {database} OWNER {role}"))
+        .await
+        .unwrap();
+    let base = app.db_url();
+    let host = common::database_authority(base);
+    let url = format!("postgres://{role}@{host}/{database}");
+    let conn = app::server::db::connect(&url).await.unwrap();
+    let err = app::server::db::migrate(&conn)
+        .await
+        .expect_err("start-up must fail");
+    assert!(
+        err.to_string()
+            .contains("cannot switch to the role leads_app"),
+        "{err}"
+    );
+    conn.close().await.ok();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {database} WITH (FORCE)"))
+        .await
+        .ok();
+    admin
+        .execute_unprepared(&format!("DROP ROLE {role}"))
+        .await
+        .ok();
+}
