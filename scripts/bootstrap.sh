@@ -5,6 +5,7 @@
 #   3. cargo-leptos 0.3.11
 #   4. end2end/ npm packages (wasm-opt from binaryen, Playwright)
 #   5. (--for-tests) Debian's Chromium
+#   6. (--for-tests) schemathesis, the OpenAPI fuzzer (a Python venv in the user's cache)
 #
 # Idempotent: each step is skipped when its result is already present.
 # Meant to be sourced (`source scripts/bootstrap.sh [--for-tests]`) so that the
@@ -235,6 +236,24 @@ TOML
   if [[ $for_tests -eq 1 && ! -x /usr/bin/chromium ]]; then
     _say "installing Debian's chromium"
     _apt_install chromium || _die "apt-get install chromium failed" || return 1
+  fi
+
+  # ------------------------------------------------------- 6. API fuzzer
+  if [[ $for_tests -eq 1 ]]; then
+    local st_version="4.32.5"
+    local st_venv="${XDG_CACHE_HOME:-$HOME/.cache}/leads/schemathesis-$st_version"
+    if [[ ! -x "$st_venv/bin/st" ]]; then
+      _say "installing schemathesis $st_version (Python venv in $st_venv)"
+      command -v python3 >/dev/null 2>&1 || _die "python3 not found" || return 1
+      rm -rf "$st_venv"
+      if ! python3 -m venv "$st_venv" >/dev/null 2>&1; then
+        _apt_install python3-venv || _die "apt-get install python3-venv failed" || return 1
+        python3 -m venv "$st_venv" || _die "python3 -m venv failed" || return 1
+      fi
+      "$st_venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$st_version" ||
+        _die "pip install schemathesis==$st_version failed" || return 1
+    fi
+    _path_prepend "$st_venv/bin"
   fi
 
   unset -f _say _die _as_root _apt_install _deb_installed _path_prepend \

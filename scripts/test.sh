@@ -3,6 +3,7 @@
 #   1. Rust tests against SQLite   (LEADS_TEST_BACKEND=sqlite)
 #   2. Rust tests against Postgres (LEADS_TEST_BACKEND=postgres, LEADS_TEST_DATABASE_URL)
 #   3. release build + Playwright end-to-end tests in Debian's Chromium
+#   4. the OpenAPI fuzzer (schemathesis) against the release binary
 #
 # Environment:
 #   DATABASE_URL      Postgres for pass 2 (default postgres://postgres@127.0.0.1:5432/test)
@@ -110,6 +111,7 @@ fi
 if run_suite release-build cargo leptos build --release --precompress; then
   if [[ -x "$LEADS_BIN" ]]; then
     run_suite e2e bash -c 'cd end2end && npx --no-install playwright test' || true
+    run_suite api-fuzz bash scripts/api-fuzz.sh "$LEADS_BIN" || true
   else
     results+=("FAIL  e2e ($LEADS_BIN was not built)")
     failed=1
@@ -135,6 +137,14 @@ if [[ -f "$logs/e2e.log" ]]; then
   fk="$(sed -n 's/^ *\([0-9][0-9]*\) flaky.*/\1/p' "$logs/e2e.log" | tail -n1)"
   passed=$((passed + ${p:-0} + ${fk:-0}))
   nfailed=$((nfailed + ${fl:-0}))
+fi
+# The API fuzzer counts as one test: its thousands of generated cases are one check.
+if [[ -f "$logs/api-fuzz.log" ]]; then
+  if printf '%s\n' "${results[@]}" | grep -q '^PASS  api-fuzz'; then
+    passed=$((passed + 1))
+  else
+    nfailed=$((nfailed + 1))
+  fi
 fi
 
 echo

@@ -7,6 +7,7 @@
 //!   `X-Forwarded-For` is believed (default: none)
 //! - `LEADS_SEED_DEMO=1`: create the demo workspace on an empty database (off by default, so a
 //!   deployment never gets an account with a published password unless asked)
+//! - `LEADS_SIGNUPS_PER_MINUTE`: sign-ups one client may make a minute (default 20)
 //! - `RUST_LOG`: log filter
 
 use app::server::client_ip::TrustedProxies;
@@ -22,6 +23,7 @@ pub struct Config {
     pub sqlite_path: Option<PathBuf>,
     pub trusted_proxies: TrustedProxies,
     pub seed_demo: bool,
+    pub signups_per_minute: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,8 @@ pub enum ConfigError {
     BadDatabaseUrl(String),
     #[error("LEADS_TRUSTED_PROXIES: {0}")]
     BadTrustedProxies(String),
+    #[error("LEADS_SIGNUPS_PER_MINUTE must be a whole number from 1 (got {0:?})")]
+    BadSignupLimit(String),
     #[error("LEADS_SEED_DEMO must be 0 or 1 (got {0:?})")]
     BadSeedDemo(String),
     #[error("data directory {path}: {reason}")]
@@ -56,6 +60,15 @@ impl Config {
             Some("1") => true,
             Some(other) => return Err(ConfigError::BadSeedDemo(other.to_owned())),
         };
+        let signups_per_minute = match var("LEADS_SIGNUPS_PER_MINUTE") {
+            None => app::server::service::signup_throttle::MAX_SIGNUPS,
+            Some(raw) => raw
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or(ConfigError::BadSignupLimit(raw))?,
+        };
         match var("DATABASE_URL") {
             Some(url)
                 if url.starts_with("postgres://")
@@ -68,6 +81,7 @@ impl Config {
                     sqlite_path: None,
                     trusted_proxies,
                     seed_demo,
+                    signups_per_minute,
                 })
             }
             Some(url) => Err(ConfigError::BadDatabaseUrl(redact(&url))),
@@ -81,6 +95,7 @@ impl Config {
                     sqlite_path: Some(path),
                     trusted_proxies,
                     seed_demo,
+                    signups_per_minute,
                 })
             }
         }

@@ -34,7 +34,8 @@ pub async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState::new(db, config::leptos_options(addr))
-        .with_trusted_proxies(config.trusted_proxies.clone());
+        .with_trusted_proxies(config.trusted_proxies.clone())
+        .with_signups_per_minute(config.signups_per_minute);
     let app = crate::router::build(state);
 
     match &config.sqlite_path {

@@ -29,6 +29,11 @@ impl AppState {
         }
     }
 
+    pub fn with_signups_per_minute(mut self, per_minute: usize) -> Self {
+        self.signup_throttle = Arc::new(SignupThrottle::new(per_minute));
+        self
+    }
+
     pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
         self.trusted_proxies = Arc::new(proxies);
         self

@@ -12,19 +12,34 @@ use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+// The patterns state the parsers' rules in a form clients (and API fuzzers) can generate from:
+// text without control characters, names that are not blank, and the email shapes accepted.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignupBody {
-    /// Trimmed; the domain is lower-cased.
+    /// Trimmed; the domain is lower-cased. Unique across accounts, ignoring case.
+    #[schema(format = Email, max_length = 255, pattern = r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*\.[A-Za-z]{2,24}$")]
     pub email: String,
-    /// At least 8 characters.
+    #[schema(min_length = 8, max_length = 256)]
     pub password: String,
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F]*[^\u0000-\u001F\u007F\s][^\u0000-\u001F\u007F]*$"
+    )]
     pub workspace_name: String,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginBody {
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^\u0000-\u001F\u007F]*[^\u0000-\u001F\u007F\s][^\u0000-\u001F\u007F]*$"
+    )]
     pub email: String,
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }
 
@@ -35,33 +50,50 @@ pub struct SignedInBody {
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenBody {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F]*[^\u0000-\u001F\u007F\s][^\u0000-\u001F\u007F]*$"
+    )]
     pub name: String,
+}
+
+/// A custom attribute's value: text of at most 1,000 characters (no control characters but
+/// tab and line breaks), a number or a boolean.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AttributeValueBody {
+    Text(String),
+    Number(f64),
+    Flag(bool),
 }
 
 /// A contact to create, or (for PATCH) the fields to change: absent leaves a field alone,
 /// `null` clears an optional one, `attributes` replaces the whole object. Unknown fields are
 /// refused.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LeadBody {
-    /// Required on create; at most 255 characters.
+    /// Required on create. Unique within the workspace, ignoring case.
+    #[schema(format = Email, max_length = 255, pattern = r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*\.[A-Za-z]{2,24}$")]
     pub email: String,
-    /// At most 200 characters; derived from firstName and lastName when not given.
+    /// Derived from firstName and lastName when not given.
+    #[schema(max_length = 201, pattern = r"^[^\u0000-\u001F\u007F]*$")]
     pub name: Option<String>,
-    /// At most 100 characters.
+    #[schema(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F]*$")]
     pub first_name: Option<String>,
-    /// At most 100 characters.
+    #[schema(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F]*$")]
     pub last_name: Option<String>,
-    /// At most 200 characters.
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*$")]
     pub company: Option<String>,
     pub status: Option<LeadStatus>,
-    /// A whole number from -1,000,000 to 1,000,000 (default 0).
+    /// Default 0.
+    #[schema(minimum = -1_000_000, maximum = 1_000_000)]
     pub score: Option<i32>,
-    /// At most 50 keys of 1–64 letters, digits, `_ - .` or space; values are strings of at most
-    /// 1,000 characters, numbers or booleans.
-    #[schema(value_type = Option<Object>)]
-    pub attributes: Option<serde_json::Value>,
+    /// At most 50 keys of 1–64 letters, digits, `_ - .` or space.
+    pub attributes: Option<std::collections::BTreeMap<String, AttributeValueBody>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -139,7 +171,7 @@ impl Modify for LeadsAlias {
     ),
     components(schemas(
         Lead, LeadStatus, LeadPage, ListMeta, Me, Role, UserView, TenantView, ApiTokenView, CreatedToken,
-        SignupBody, LoginBody, SignedInBody, TokenBody, LeadBody, ErrorBody, ErrorDetail,
+        SignupBody, LoginBody, SignedInBody, TokenBody, LeadBody, AttributeValueBody, ErrorBody, ErrorDetail,
     )),
     modifiers(&Security, &LeadsAlias),
     tags((name = "auth"), (name = "tokens"), (name = "contacts")),

@@ -7,16 +7,30 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Sign-ups per client per minute, unless configured otherwise (`LEADS_SIGNUPS_PER_MINUTE`).
 pub const MAX_SIGNUPS: usize = 20;
 pub const WINDOW: Duration = Duration::from_secs(60);
 const MAX_CLIENTS: usize = 50_000;
 
-#[derive(Default)]
 pub struct SignupThrottle {
+    per_minute: usize,
     recent: Mutex<HashMap<ClientKey, Vec<Instant>>>,
 }
 
+impl Default for SignupThrottle {
+    fn default() -> Self {
+        Self::new(MAX_SIGNUPS)
+    }
+}
+
 impl SignupThrottle {
+    pub fn new(per_minute: usize) -> Self {
+        Self {
+            per_minute,
+            recent: Mutex::default(),
+        }
+    }
+
     /// Counts a sign-up, or says how many seconds to wait first.
     pub fn admit(&self, ip: Option<IpAddr>) -> Result<(), u64> {
         let now = Instant::now();
@@ -29,7 +43,7 @@ impl SignupThrottle {
         }
         let times = recent.entry(ClientKey::of(ip)).or_default();
         times.retain(|t| now.duration_since(*t) < WINDOW);
-        if times.len() >= MAX_SIGNUPS {
+        if times.len() >= self.per_minute {
             let wait = WINDOW.saturating_sub(now.duration_since(times[0]));
             return Err(wait.as_secs().max(1));
         }
