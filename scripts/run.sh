@@ -15,8 +15,19 @@ if [[ -n "${LEADS_TARGET_DIR:-}" ]]; then
 fi
 target_dir="${CARGO_TARGET_DIR:-$REPO/target}"
 
-echo "==> cargo leptos build --release --precompress (toolchain ${RUSTUP_TOOLCHAIN:-default})"
-cargo leptos build --release --precompress
+bin="$target_dir/release/leads"
+# Rebuilding always rewrites the site files and relinks the server: skip it when no input is
+# newer than the binary.
+newer_input() {
+  find app server frontend migration style public Cargo.toml Cargo.lock rust-toolchain.toml \
+    -newer "$bin" -not -path '*/node_modules/*' -print -quit 2>/dev/null
+}
+if [[ -x "$bin" && -z "$(newer_input)" ]]; then
+  echo "==> $bin is up to date"
+else
+  echo "==> cargo leptos build --release --precompress (toolchain ${RUSTUP_TOOLCHAIN:-default})"
+  cargo leptos build --release --precompress
+fi
 
 # The demo workspace (with its published password) is for this local run only.
-LEADS_SEED_DEMO="${LEADS_SEED_DEMO:-1}" exec "$target_dir/release/leads" "$@"
+LEADS_SEED_DEMO="${LEADS_SEED_DEMO:-1}" exec "$bin" "$@"
