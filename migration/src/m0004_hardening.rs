@@ -34,19 +34,16 @@ ALTER TABLE leads ADD COLUMN email_key text NOT NULL DEFAULT '';
 "#,
 };
 
+/// The same on both backends: uniqueness moves from `lower(email)` to the key.
+const INDEX_KEYS_SQL: &str = r#"
+DROP INDEX users_email_key;
+CREATE UNIQUE INDEX users_email_key ON users (email_key);
+DROP INDEX leads_tenant_email_key;
+CREATE UNIQUE INDEX leads_tenant_email_key ON leads (tenant_id, email_key);
+"#;
 const INDEX_KEYS: Scripts = Scripts {
-    postgres: r#"
-DROP INDEX users_email_key;
-CREATE UNIQUE INDEX users_email_key ON users (email_key);
-DROP INDEX leads_tenant_email_key;
-CREATE UNIQUE INDEX leads_tenant_email_key ON leads (tenant_id, email_key);
-"#,
-    sqlite: r#"
-DROP INDEX users_email_key;
-CREATE UNIQUE INDEX users_email_key ON users (email_key);
-DROP INDEX leads_tenant_email_key;
-CREATE UNIQUE INDEX leads_tenant_email_key ON leads (tenant_id, email_key);
-"#,
+    postgres: INDEX_KEYS_SQL,
+    sqlite: INDEX_KEYS_SQL,
 };
 
 const POSTGRES_POLICIES: &str = concat!(

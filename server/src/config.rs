@@ -69,36 +69,30 @@ impl Config {
                 .filter(|n| *n >= 1)
                 .ok_or(ConfigError::BadSignupLimit(raw))?,
         };
-        match var("DATABASE_URL") {
+        let (database_url, sqlite_path) = match var("DATABASE_URL") {
             Some(url)
                 if url.starts_with("postgres://")
                     || url.starts_with("postgresql://")
                     || url.starts_with("sqlite:") =>
             {
-                Ok(Self {
-                    addr,
-                    database_url: url,
-                    sqlite_path: None,
-                    trusted_proxies,
-                    seed_demo,
-                    signups_per_minute,
-                })
+                (url, None)
             }
-            Some(url) => Err(ConfigError::BadDatabaseUrl(redact(&url))),
+            Some(url) => return Err(ConfigError::BadDatabaseUrl(redact(&url))),
             None => {
                 let dir = PathBuf::from(var("LEADS_DATA_DIR").unwrap_or_else(|| "./data".into()));
                 ensure_writable(&dir)?;
                 let path = dir.join("leads.db");
-                Ok(Self {
-                    addr,
-                    database_url: format!("sqlite://{}?mode=rwc", path.display()),
-                    sqlite_path: Some(path),
-                    trusted_proxies,
-                    seed_demo,
-                    signups_per_minute,
-                })
+                (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
             }
-        }
+        };
+        Ok(Self {
+            addr,
+            database_url,
+            sqlite_path,
+            trusted_proxies,
+            seed_demo,
+            signups_per_minute,
+        })
     }
 }
 

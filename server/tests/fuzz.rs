@@ -217,10 +217,7 @@ async fn arbitrary_page_queries_and_form_posts_never_earn_a_server_error() {
         }
     }
     let text = nasty_text();
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let no_redirects = common::no_redirects();
     for _ in 0..CASES_PER_ROUTE {
         let fields = [
             ("email", sample(&mut runner, &text)),

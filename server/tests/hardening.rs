@@ -4,22 +4,14 @@
 mod common;
 
 use common::{
-    AppOptions, Backend, PASSWORD, TestApp, assert_error, backend, field_error, read, spawn_app,
-    spawn_app_with,
+    AppOptions, Backend, PASSWORD, TestApp, assert_error, backend, field_error, no_redirects, read,
+    spawn_app, spawn_app_with,
 };
 use leptos::server_fn::ServerFn;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
-use reqwest::redirect::Policy;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-fn no_redirects() -> Client {
-    Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
-}
 
 #[tokio::test]
 async fn nul_characters_are_refused_naming_the_field() {

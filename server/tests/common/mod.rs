@@ -209,6 +209,14 @@ pub fn client() -> Client {
         .expect("client")
 }
 
+/// A client that reports redirects instead of following them (to assert on `Location`).
+pub fn no_redirects() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
 /// A client without a cookie jar that sends `Authorization: Bearer <token>` on every request.
 pub fn bearer_client(token: &str) -> Client {
     let mut headers = HeaderMap::new();
