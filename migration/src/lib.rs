@@ -9,6 +9,7 @@ mod m0001_tenancy;
 mod m0002_leads;
 mod m0003_tenant_leads_view;
 mod m0004_hardening;
+mod m0005_filters_and_views;
 mod sql;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_leads::Migration),
             Box::new(m0003_tenant_leads_view::Migration),
             Box::new(m0004_hardening::Migration),
+            Box::new(m0005_filters_and_views::Migration),
         ]
     }
 }
@@ -47,6 +49,7 @@ mod tests {
                 "m0002_leads",
                 "m0003_tenant_leads_view",
                 "m0004_hardening",
+                "m0005_filters_and_views",
             ]
         );
     }

@@ -29,6 +29,8 @@
 //! - `BENCH_RESEED=1`: seed again even when the counts match.
 //! - `BENCH_EXPLAIN=1`: also print `EXPLAIN (ANALYZE, BUFFERS)` of each list query, as the app
 //!   role inside a tenant transaction.
+//! - `BENCH_ONLY=filters`: only the filter scenarios (attribute equality, score range and status,
+//!   a rare attribute value, a date range), each with its total.
 
 use app::components::list_controls::group_thousands;
 use app::domain::account::{Login, Signup};
@@ -110,10 +112,13 @@ const COMPANY_KINDS: &[&str] = &[
     "Logistics", "Media",
 ];
 const PLANS: &[&str] = &["free", "starter", "pro", "enterprise"];
+/// A rare attribute value ("a few hundred" per million): `attributes.source = partner`.
+const RARE_SOURCE: &str = "partner";
+const RARE_SOURCE_EVERY: u64 = 4_999;
 
 /// What `list_leads` selects from, as SeaQuery renders it. Keep in step with the service.
 const LIST_FROM: &str = r#""tenant_leads" AS "leads""#;
-/// Statements `list_leads` runs in a search's transaction before its queries.
+/// Statements `list_leads` runs in a search's (or filter's) transaction before its queries.
 /// Keep in step with the service.
 const SEARCH_SETUP: &[&str] = &["SET LOCAL plan_cache_mode = force_custom_plan"];
 
@@ -232,6 +237,11 @@ async fn run() -> Result<(), BoxError> {
     );
     let tenant = big.ctx.tenant_id();
     let mut rows = Vec::new();
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "filters") {
+        rows.extend(filter_scenarios(&b, tenant).await?);
+        print_table(&rows);
+        return Ok(());
+    }
     rows.push(
         list_scenario(
             &b,
@@ -294,6 +304,7 @@ async fn run() -> Result<(), BoxError> {
         )
         .await?,
     );
+    rows.extend(filter_scenarios(&b, tenant).await?);
     rows.push(get_scenario(&b).await?);
     rows.push(create_scenario(&b, s.creates, s.concurrency).await?);
 
@@ -620,7 +631,8 @@ SELECT $1::uuid,
        first_n || ' ' || last_n, first_n, last_n, company,
        CASE h4 % 10 WHEN 0 THEN 'bounced' WHEN 1 THEN 'unsubscribed' ELSE 'active' END,
        (h5 % 101)::int,
-       jsonb_build_object('plan', {plans}[1 + h6 % {n_plans}], 'seats', 1 + h6 / {n_plans} % 50),
+       jsonb_build_object('plan', {plans}[1 + h6 % {n_plans}], 'seats', 1 + h6 / {n_plans} % 50,
+                          'source', CASE WHEN i % {RARE_SOURCE_EVERY} = 0 THEN '{RARE_SOURCE}' ELSE 'web' END),
        created,
        created + ((h8 % 1000001) / 1000000.0)::float8 * (now() - created)
 FROM (
@@ -778,6 +790,8 @@ struct ListSql {
     pattern: Option<String>,
     /// Keyset position for `sort=updated&order=desc`.
     after: Option<(DateTime<Utc>, Uuid)>,
+    /// Filter conditions as hand-written SQL with `?` placeholders, and their values.
+    conditions: Vec<(&'static str, Vec<Value>)>,
     limit: i64,
     /// The `LIMIT` of the counting subquery: one past the cap on the total.
     count_limit: i64,
@@ -789,6 +803,7 @@ impl ListSql {
             tenant,
             pattern: None,
             after: None,
+            conditions: Vec::new(),
             limit: 20,
             count_limit: EXACT_TOTAL_CAP as i64 + 1,
         }
@@ -803,6 +818,11 @@ impl ListSql {
                 r#" AND (("email" || ' ' || "name" || ' ' || "company") ILIKE ? ESCAPE '\')"#,
             );
             filter_values.push(pattern.clone().into());
+        }
+        for (condition, values) in &self.conditions {
+            filter.push_str(" AND ");
+            filter.push_str(condition);
+            filter_values.extend(values.iter().cloned());
         }
 
         let count_sql = format!(
@@ -841,7 +861,7 @@ impl ListSql {
         ctx: &TenantContext,
     ) -> Result<DatabaseTransaction, BoxError> {
         let txn = tenant_txn(db, ctx).await?;
-        if self.pattern.is_some() {
+        if self.pattern.is_some() || !self.conditions.is_empty() {
             for setup in SEARCH_SETUP {
                 txn.execute_unprepared(setup).await?;
             }
@@ -960,6 +980,66 @@ async fn list_scenario(
         target,
         rates: None,
     })
+}
+
+/// The filter language's targets (issue: p95 ≤ 20 ms, a rare value ≤ 10 ms), each with its total.
+async fn filter_scenarios(b: &Bench, tenant: Uuid) -> Result<Vec<Row>, BoxError> {
+    let with = |conditions: Vec<(&'static str, Vec<Value>)>| ListSql {
+        conditions,
+        ..ListSql::new(tenant)
+    };
+    // A month a year back: about 1 in 24 of the two seeded years.
+    let month_start = (Utc::now() - chrono::Duration::days(365)).date_naive();
+    let month_end = month_start + chrono::Duration::days(29);
+    let (from, to) = (
+        month_start.and_hms_opt(0, 0, 0).ok_or("date")?.and_utc(),
+        (month_end + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).ok_or("date")?.and_utc(),
+    );
+    let mut rows = Vec::new();
+    rows.push(
+        list_scenario(
+            b,
+            "filter plan = pro",
+            "limit=20&filter=attributes.plan%3Aeq%3Apro",
+            with(vec![(r#"("attributes" @> ?::jsonb)"#, vec![r#"{"plan":"pro"}"#.into()])]),
+            Target::MaxP95Ms(20.0),
+        )
+        .await?,
+    );
+    rows.push(
+        list_scenario(
+            b,
+            "filter score+status",
+            "limit=20&filter=score%3Abetween%3A70..80&filter=status%3Ain%3Aactive",
+            with(vec![
+                (r#""leads"."score" BETWEEN ? AND ?"#, vec![70i32.into(), 80i32.into()]),
+                (r#""leads"."status" IN (?)"#, vec!["active".into()]),
+            ]),
+            Target::MaxP95Ms(20.0),
+        )
+        .await?,
+    );
+    rows.push(
+        list_scenario(
+            b,
+            "filter rare attr",
+            &format!("limit=20&filter=attributes.source%3Aeq%3A{RARE_SOURCE}"),
+            with(vec![(r#"("attributes" @> ?::jsonb)"#, vec![format!(r#"{{"source":"{RARE_SOURCE}"}}"#).into()])]),
+            Target::MaxP95Ms(10.0),
+        )
+        .await?,
+    );
+    rows.push(
+        list_scenario(
+            b,
+            "filter date range",
+            &format!("limit=20&filter=created%3Abetween%3A{month_start}..{month_end}"),
+            with(vec![(r#""leads"."created" >= ? AND "leads"."created" < ?"#, vec![from.into(), to.into()])]),
+            Target::MaxP95Ms(20.0),
+        )
+        .await?,
+    );
+    Ok(rows)
 }
 
 async fn get_scenario(b: &Bench) -> Result<Row, BoxError> {

@@ -86,7 +86,16 @@ fn query_string() -> impl Strategy<Value = String> {
         Just("next".to_owned()),
         nasty_text(),
     ];
-    prop::collection::vec((key, nasty_text()), 0..5).prop_map(|pairs| {
+    // Filter conditions of the right shape (known fields and operators) with hostile values.
+    let field = prop::sample::select(vec![
+        "email", "emailDomain", "name", "company", "status", "score", "created", "updated",
+        "attributes.plan", "attributes.a b.c",
+    ]);
+    let op = prop::sample::select(app::domain::filter::FilterOp::ALL.map(|o| o.as_str()).to_vec());
+    let condition = (field, op, nasty_text())
+        .prop_map(|(f, o, v)| ("filter".to_owned(), format!("{f}:{o}:{v}")));
+    let pair = prop_oneof![(key, nasty_text()), condition];
+    prop::collection::vec(pair, 0..5).prop_map(|pairs| {
         pairs
             .iter()
             .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))

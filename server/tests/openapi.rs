@@ -37,6 +37,10 @@ async fn describes_every_route_and_method() {
         "POST /api/v1/tokens",
         "GET /api/v1/tokens",
         "DELETE /api/v1/tokens/{id}",
+        "GET /api/v1/views",
+        "POST /api/v1/views",
+        "PATCH /api/v1/views/{id}",
+        "DELETE /api/v1/views/{id}",
     ]
     .into_iter()
     .map(String::from)

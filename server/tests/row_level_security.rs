@@ -20,7 +20,8 @@ fn postgres_only(test: &str) -> bool {
     true
 }
 
-/// Two tenants with contacts and tokens made through the API: Alice has 2 of each, Bob 3.
+/// Two tenants with contacts, tokens and saved views made through the API: Alice has 2 of
+/// each, Bob 3.
 async fn two_tenants(app: &TestApp) -> (TestUser, TestUser) {
     let alice = app.signup("Alice Inc").await;
     let bob = app.signup("Bob Ltd").await;
@@ -32,6 +33,10 @@ async fn two_tenants(app: &TestApp) -> (TestUser, TestUser) {
             )
             .await;
             user.create_token(app, &format!("token {i}")).await;
+            let (status, view) = user
+                .post(app, "/api/v1/views", json!({ "name": format!("view {i}"), "query": "" }))
+                .await;
+            assert_eq!(status, reqwest::StatusCode::CREATED, "{view}");
         }
     }
     (alice, bob)
@@ -96,6 +101,7 @@ async fn unfiltered_reads_see_only_the_tenants_rows() {
     for (table, expected) in [
         ("leads", 2),
         ("api_tokens", 2),
+        ("saved_views", 2),
         ("sessions", 1),
         ("memberships", 1),
     ] {
@@ -206,6 +212,14 @@ async fn rows_cannot_be_written_into_another_tenant() {
         .await
         .is_err()
     );
+    drop(txn);
+
+    let txn = txn_of(&app, &alice).await;
+    let view = "INSERT INTO saved_views (tenant_id, id, name, name_key, query, created, updated) VALUES ($1, $2, 'planted', 'planted', '', now(), now())";
+    let err = exec(&txn, view, vec![bob.tenant_id.into(), Uuid::now_v7().into()])
+        .await
+        .expect_err("planting a view in Bob's workspace must fail");
+    assert!(err.to_string().contains("row-level security"), "{err}");
     drop(txn);
 
     // Its own tenant is fine, in the same kind of transaction.

@@ -38,12 +38,17 @@ enum Op {
     CreateContact,
     ListContacts,
     SearchContacts,
+    FilterContacts,
     GetContact,
     PatchContact,
     DeleteContact,
     CreateToken,
     ListTokens,
     DeleteToken,
+    CreateView,
+    ListViews,
+    RenameView,
+    DeleteView,
     Me,
 }
 
@@ -53,12 +58,17 @@ fn all_ops() -> Vec<(Op, u32)> {
         (Op::CreateContact, 8),
         (Op::ListContacts, 3),
         (Op::SearchContacts, 4),
+        (Op::FilterContacts, 3),
         (Op::GetContact, 6),
         (Op::PatchContact, 6),
         (Op::DeleteContact, 3),
         (Op::CreateToken, 2),
         (Op::ListTokens, 2),
         (Op::DeleteToken, 2),
+        (Op::CreateView, 2),
+        (Op::ListViews, 1),
+        (Op::RenameView, 2),
+        (Op::DeleteView, 1),
         (Op::Me, 1),
     ]
 }
@@ -90,6 +100,9 @@ struct Model {
     /// Live tokens: id → (name, secret).
     tokens: BTreeMap<String, (String, String)>,
     revoked_tokens: Vec<String>,
+    /// Saved views: id → name.
+    views: BTreeMap<String, String>,
+    deleted_views: Vec<String>,
 }
 
 impl Model {
@@ -121,6 +134,7 @@ enum Target {
 enum Kind {
     Contact,
     Token,
+    View,
 }
 
 struct World<'a> {
@@ -185,6 +199,10 @@ impl World<'_> {
                 Kind::Token => (
                     t.model.tokens.keys().cloned().collect(),
                     t.model.revoked_tokens.clone(),
+                ),
+                Kind::View => (
+                    t.model.views.keys().cloned().collect(),
+                    t.model.deleted_views.clone(),
                 ),
             }
         };
@@ -309,7 +327,7 @@ impl World<'_> {
                     }
                 }
             }
-            Op::ListContacts | Op::SearchContacts => {
+            Op::ListContacts | Op::SearchContacts | Op::FilterContacts => {
                 let sort = *SORTS.choose(&mut self.rng).unwrap();
                 let order = if self.rng.random_bool(0.5) {
                     "asc"
@@ -336,12 +354,19 @@ impl World<'_> {
                 if let Some(status) = &status_filter {
                     pairs.push(("status", status.clone()));
                 }
+                // Filters: a company word and a score floor, through the typed conditions.
+                let min_score = self.rng.random_range(-100..=100);
+                if op == Op::FilterContacts {
+                    pairs.push(("filter", format!("company:contains:{word}")));
+                    pairs.push(("filter", format!("score:gte:{min_score}")));
+                }
                 self.note(op, None);
                 let expected: BTreeMap<String, Contact> = self.tenants[me]
                     .model
                     .contacts
                     .iter()
                     .filter(|(_, c)| op == Op::ListContacts || c.company.contains(&word))
+                    .filter(|(_, c)| op != Op::FilterContacts || c.score >= min_score)
                     .filter(|(_, c)| status_filter.as_ref().is_none_or(|s| &c.status == s))
                     .map(|(id, c)| (id.clone(), c.clone()))
                     .collect();
@@ -570,6 +595,60 @@ impl World<'_> {
                         StatusCode::UNAUTHORIZED,
                         "{ctx}"
                     );
+                } else {
+                    self.expect_not_found(me, op, target, answer);
+                }
+            }
+            Op::CreateView => {
+                self.note(op, None);
+                let name = format!("view {}", self.fresh());
+                let word = WORDS.choose(&mut self.rng).unwrap();
+                let body = json!({ "name": name, "query": format!("filter=company%3Acontains%3A{word}") });
+                let (status, created) =
+                    call(app, &client, Method::POST, "/api/v1/views", Some(body)).await;
+                assert_eq!(status, StatusCode::CREATED, "{ctx}: {created}");
+                let id = created["id"].as_str().unwrap().to_owned();
+                self.tenants[me].model.views.insert(id, name);
+            }
+            Op::ListViews => {
+                self.note(op, None);
+                let (status, list) = call(app, &client, Method::GET, "/api/v1/views", None).await;
+                assert_eq!(status, StatusCode::OK, "{ctx}: {list}");
+                let found: BTreeMap<String, String> = list
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| (v["id"].as_str().unwrap().to_owned(), v["name"].as_str().unwrap().to_owned()))
+                    .collect();
+                assert_eq!(found, self.tenants[me].model.views, "{ctx}");
+            }
+            Op::RenameView => {
+                let (id, target) = self.pick(me, Kind::View);
+                self.note(op, Some(target));
+                let name = format!("renamed {}", self.fresh());
+                let answer = call(
+                    app,
+                    &client,
+                    Method::PATCH,
+                    &format!("/api/v1/views/{id}"),
+                    Some(json!({ "name": name })),
+                )
+                .await;
+                if target == Target::Own {
+                    assert_eq!(answer.0, StatusCode::OK, "{ctx}: {}", answer.1);
+                    self.tenants[me].model.views.insert(id, name);
+                } else {
+                    self.expect_not_found(me, op, target, answer);
+                }
+            }
+            Op::DeleteView => {
+                let (id, target) = self.pick(me, Kind::View);
+                self.note(op, Some(target));
+                let answer = call(app, &client, Method::DELETE, &format!("/api/v1/views/{id}"), None).await;
+                if target == Target::Own {
+                    assert_eq!(answer, (StatusCode::NO_CONTENT, Value::Null), "{ctx}");
+                    self.tenants[me].model.views.remove(&id);
+                    self.tenants[me].model.deleted_views.push(id);
                 } else {
                     self.expect_not_found(me, op, target, answer);
                 }

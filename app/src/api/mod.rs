@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod contacts;
+pub mod views;
 
 /// Gives a failed server function the HTTP status its error has in the REST API (instead of a
 /// blanket 500), so logs and browsers see a 401 or 409 for what it is. A plain form post (no

@@ -34,6 +34,7 @@ pub fn ContactTable(rows: Vec<Lead>, on_delete: Callback<Lead>) -> impl IntoView
                         <th scope="col">"Status"</th>
                         <SortHeader field=SortField::Score label="Score"/>
                         <SortHeader field=SortField::Created label="Added"/>
+                        <SortHeader field=SortField::Updated label="Updated"/>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
@@ -50,6 +51,7 @@ pub fn ContactTable(rows: Vec<Lead>, on_delete: Callback<Lead>) -> impl IntoView
                                 <td data-label="Status"><StatusBadge status=lead.status/></td>
                                 <td class="cell-number" data-label="Score">{lead.score}</td>
                                 <td data-label="Added">{short_date(lead.created)}</td>
+                                <td data-label="Updated">{short_date(lead.updated)}</td>
                                 <td class="cell-actions">
                                     <details class="menu">
                                         <summary class="btn btn-ghost btn-small" aria-label="Actions">"⋯"</summary>

@@ -12,12 +12,38 @@ use leptos_router::params::ParamsMap;
 pub const PAGE_SIZES: [u32; 4] = [10, 20, 50, 100];
 const SEARCH_DEBOUNCE_MS: u64 = 250;
 
-/// The list parameters in the URL, as ordered pairs (unknown ones dropped).
+/// The list parameters in the URL, as ordered pairs (unknown ones dropped; `filter` may
+/// repeat, in its order).
 pub fn url_pairs(map: &ParamsMap) -> Vec<(&'static str, String)> {
-    ListQuery::PARAMS
-        .iter()
-        .filter_map(|&k| map.get(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
-        .collect()
+    let mut pairs = Vec::new();
+    for &key in ListQuery::PARAMS.iter() {
+        if key == "filter" {
+            let all = map.get_all(key).unwrap_or_default();
+            pairs.extend(all.into_iter().filter(|v| !v.is_empty()).map(|v| (key, v)));
+        } else if let Some(v) = map.get(key).filter(|v| !v.is_empty()) {
+            pairs.push((key, v));
+        }
+    }
+    pairs
+}
+
+fn href_of(pairs: Vec<(&'static str, String)>) -> String {
+    let qs = query_string::encode(pairs);
+    if qs.is_empty() {
+        "/contacts".to_owned()
+    } else {
+        format!("/contacts?{qs}")
+    }
+}
+
+/// `/contacts?…` with these filter conditions instead of the URL's, back on page 1.
+pub fn list_href_with_filters(map: &ParamsMap, filters: &[String]) -> String {
+    let mut pairs = url_pairs(map);
+    pairs.retain(|(k, _)| !matches!(*k, "filter" | "page" | "cursor"));
+    pairs.extend(filters.iter().map(|f| ("filter", f.clone())));
+    // Stable: the conditions keep their order among themselves.
+    pairs.sort_by_key(|(k, _)| ListQuery::PARAMS.iter().position(|p| p == k));
+    href_of(pairs)
 }
 
 /// `/contacts?…` with some parameters changed (`None` removes one). Changing anything but the
@@ -34,12 +60,7 @@ pub fn list_href(map: &ParamsMap, changes: &[(&'static str, Option<String>)]) ->
             .filter_map(|(k, v)| v.clone().map(|v| (*k, v))),
     );
     pairs.sort_by_key(|(k, _)| ListQuery::PARAMS.iter().position(|p| p == k));
-    let qs = query_string::encode(pairs);
-    if qs.is_empty() {
-        "/contacts".to_owned()
-    } else {
-        format!("/contacts?{qs}")
-    }
+    href_of(pairs)
 }
 
 /// "1,234".

@@ -18,6 +18,8 @@ pub enum AppError {
     DuplicateEmail { existing_id: Uuid },
     #[error("An account with this email already exists")]
     EmailTaken,
+    #[error("A view with this name already exists")]
+    ViewNameTaken,
     #[error("Sign in to continue")]
     Unauthorized,
     #[error("Wrong email or password")]

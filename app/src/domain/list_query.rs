@@ -2,6 +2,7 @@
 //! Parsed from query-string pairs by both the REST API and the UI (whose URL holds them).
 
 use crate::domain::field_errors::FieldErrors;
+use crate::domain::filter::{self, FilterCondition};
 use crate::domain::lead::LeadStatus;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -135,6 +136,8 @@ pub struct ListQuery {
     pub limit: u32,
     pub search: Option<String>,
     pub status: Option<LeadStatus>,
+    /// AND-ed conditions, in the order they were written.
+    pub filters: Vec<FilterCondition>,
     pub sort: SortField,
     pub order: Order,
     pub cursor: Option<Cursor>,
@@ -147,6 +150,7 @@ impl Default for ListQuery {
             limit: DEFAULT_LIMIT,
             search: None,
             status: None,
+            filters: Vec::new(),
             sort: SortField::default(),
             order: Order::default(),
             cursor: None,
@@ -166,8 +170,8 @@ fn parse_number(raw: &str, min: u32, max: u32) -> Result<u32, String> {
 }
 
 impl ListQuery {
-    pub const PARAMS: [&'static str; 7] = [
-        "page", "limit", "search", "status", "sort", "order", "cursor",
+    pub const PARAMS: [&'static str; 8] = [
+        "page", "limit", "search", "status", "filter", "sort", "order", "cursor",
     ];
 
     /// Parses query-string pairs. Unknown parameters are rejected too: a typo must not be ignored.
@@ -177,6 +181,7 @@ impl ListQuery {
         let mut q = ListQuery::default();
         let mut e = FieldErrors::new();
         let mut cursor_raw = None;
+        let mut filters = Vec::new();
         for (key, value) in pairs {
             match key {
                 "page" => {
@@ -201,6 +206,8 @@ impl ListQuery {
                 }
                 "status" if value.is_empty() => {}
                 "status" => q.status = e.take("status", LeadStatus::parse(value)),
+                "filter" if value.is_empty() => {}
+                "filter" => filters.push(value),
                 "sort" => q.sort = e.take("sort", SortField::parse(value)).unwrap_or_default(),
                 "order" => q.order = e.take("order", Order::parse(value)).unwrap_or_default(),
                 "cursor" if value.is_empty() => {}
@@ -208,6 +215,7 @@ impl ListQuery {
                 other => e.add(other, "is not a known parameter"),
             }
         }
+        q.filters = e.take("filter", filter::parse_all(filters)).unwrap_or_default();
         if let Some(raw) = cursor_raw {
             match Cursor::decode(raw) {
                 Ok(c) if c.sort != q.sort || c.order != q.order => {
@@ -229,6 +237,29 @@ impl ListQuery {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
             .map_err(|_| FieldErrors::single("query", "is not a valid query string"))?;
         Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// The query as URL pairs, in `PARAMS` order, leaving out defaults and the cursor: what
+    /// a saved view keeps and a link to the list carries.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(search) = &self.search {
+            pairs.push(("search", search.clone()));
+        }
+        if let Some(status) = self.status {
+            pairs.push(("status", status.as_str().to_owned()));
+        }
+        pairs.extend(self.filters.iter().map(|f| ("filter", f.encode())));
+        if self.sort != SortField::default() {
+            pairs.push(("sort", self.sort.as_str().to_owned()));
+        }
+        if self.order != Order::default() {
+            pairs.push(("order", self.order.as_str().to_owned()));
+        }
+        if self.limit != DEFAULT_LIMIT {
+            pairs.push(("limit", self.limit.to_string()));
+        }
+        pairs
     }
 
     pub fn offset(&self) -> u64 {
@@ -278,6 +309,8 @@ mod tests {
             ("sort", "phone"),
             ("order", "up"),
             ("cursor", "%%%"),
+            ("filter", "score:gte:x"),
+            ("filter", "nope"),
             ("bogus", "1"),
         ] {
             let err = ListQuery::from_pairs([(key, value)]).unwrap_err();
@@ -359,7 +392,7 @@ mod tests {
             ];
             let parsed = ListQuery::from_query_string(&crate::domain::query_string::encode(pairs)).unwrap();
             let search = Some(search.trim().to_owned()).filter(|s| !s.is_empty());
-            let expected = ListQuery { page, limit, search, status: Some(LeadStatus::Bounced), sort: SortField::ALL[sort], order, cursor: None };
+            let expected = ListQuery { page, limit, search, status: Some(LeadStatus::Bounced), filters: vec![], sort: SortField::ALL[sort], order, cursor: None };
             prop_assert_eq!(parsed, expected);
         }
     }

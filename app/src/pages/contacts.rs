@@ -2,8 +2,10 @@ use crate::api::contacts::{create_contact, delete_contact, list_contacts};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::contact_form::ContactForm;
 use crate::components::contact_table::ContactTable;
+use crate::components::filter_bar::FilterBar;
 use crate::components::list_controls::{Pager, SearchBox, StatusFilter, url_pairs};
 use crate::components::modal::Modal;
+use crate::components::saved_views::SavedViews;
 use crate::components::sign_in_redirect::SignInRedirect;
 use crate::domain::error::AppError;
 use crate::domain::lead::Lead;
@@ -81,10 +83,14 @@ pub fn ContactsPage() -> impl IntoView {
                 adding.set(true);
             }>"+ Add Contact"</button>
         </div>
+        <div class="contacts-layout">
+        <SavedViews changes/>
+        <div class="contacts-main">
         <div class="toolbar">
             <SearchBox/>
             <StatusFilter/>
         </div>
+        <FilterBar/>
         {move || notice.get().map(|n| view! { <div class="alert alert-info" role="status" data-testid="notice">{n}</div> })}
         <Transition fallback=|| view! { <div class="loading" aria-busy="true">"Loading contacts…"</div> }>
             {move || Suspend::new(async move {
@@ -126,6 +132,8 @@ pub fn ContactsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        </div>
+        </div>
         <Modal open=adding title="Add Contact" test_id="add-contact-modal">
             <ContactForm
                 initial=LeadForm::default()

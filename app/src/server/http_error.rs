@@ -13,7 +13,9 @@ impl AppError {
             Self::Validation { .. } | Self::MalformedBody(_) | Self::Transport(_) => {
                 StatusCode::BAD_REQUEST
             }
-            Self::DuplicateEmail { .. } | Self::EmailTaken => StatusCode::CONFLICT,
+            Self::DuplicateEmail { .. } | Self::EmailTaken | Self::ViewNameTaken => {
+                StatusCode::CONFLICT
+            }
             Self::Unauthorized | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::CrossSiteRequest => StatusCode::FORBIDDEN,
@@ -32,6 +34,7 @@ impl AppError {
             Self::Validation { .. } => "validation",
             Self::DuplicateEmail { .. } => "duplicate_email",
             Self::EmailTaken => "email_taken",
+            Self::ViewNameTaken => "view_name_taken",
             Self::Unauthorized => "unauthorized",
             Self::BadCredentials => "invalid_credentials",
             Self::RateLimited { .. } => "rate_limited",

@@ -30,6 +30,7 @@ fn with_etag(status: StatusCode, lead: Lead) -> Response {
         ("limit" = Option<u32>, Query, description = "Rows per page, 1–100 (default 20)"),
         ("search" = Option<String>, Query, description = "Case-insensitive substring of email, name or company; % _ \\ match literally; at most 200 characters"),
         ("status" = Option<LeadStatus>, Query, description = "Only this status"),
+        ("filter" = Option<Vec<String>>, Query, explode, description = "A condition `field:op:value`, repeatable (AND-ed, at most 25). Fields: email, emailDomain, name, firstName, lastName, company, status, score, created, updated, attributes.<key>. Ops: eq, neq, lt, lte, gt, gte, between (a..b), in (comma list), contains, starts, empty, notempty, exists, notexists, after (on or after), before, lastdays. Dates are YYYY-MM-DD (UTC days) or RFC 3339. Text eq ignores case; attribute eq matches the string, and the number or boolean it spells; neq includes contacts without the attribute. E.g. `score:gte:70`, `status:in:active,bounced`, `attributes.plan:eq:pro`, `created:after:2026-01-01`"),
         ("sort" = Option<String>, Query, description = "updated (default), created, email, name, company or score; ties broken by id"),
         ("order" = Option<String>, Query, description = "asc or desc (default)"),
         ("cursor" = Option<String>, Query, description = "meta.nextCursor of the previous page: keyset paging at constant cost"),

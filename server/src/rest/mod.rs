@@ -6,6 +6,7 @@ mod contacts;
 mod extract;
 pub mod openapi;
 mod tokens;
+mod views;
 
 use app::server::state::AppState;
 use axum::Router;
@@ -29,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/me", get(auth::me))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/views", get(views::list).post(views::create))
+        .route("/views/{id}", axum::routing::patch(views::update).delete(views::delete))
         // The seed named the collection both ways; both stay served.
         .nest("/contacts", contacts())
         .nest("/leads", contacts())

@@ -6,6 +6,7 @@
 use app::domain::account::{Me, Role, TenantView, UserView};
 use app::domain::lead::{Lead, LeadStatus};
 use app::domain::list_query::{LeadPage, ListMeta};
+use app::domain::saved_view::SavedView;
 use app::domain::token::{ApiTokenView, CreatedToken};
 use axum::Json;
 use serde::Serialize;
@@ -96,9 +97,40 @@ pub struct LeadBody {
     pub attributes: Option<std::collections::BTreeMap<String, AttributeValueBody>>,
 }
 
+/// A saved view to create.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ViewBody {
+    /// Unique in the workspace, ignoring case.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F]*[^\u0000-\u001F\u007F\s][^\u0000-\u001F\u007F]*$"
+    )]
+    pub name: String,
+    /// The contact list's query string (as `GET /api/v1/contacts` takes it), e.g.
+    /// `filter=score%3Agte%3A70&sort=score`. Stored in canonical form; page and cursor dropped.
+    #[schema(max_length = 8000)]
+    pub query: String,
+}
+
+/// What to change in a saved view: either field or both.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ViewPatchBody {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F]*[^\u0000-\u001F\u007F\s][^\u0000-\u001F\u007F]*$"
+    )]
+    pub name: Option<String>,
+    #[schema(max_length = 8000)]
+    pub query: Option<String>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// validation, duplicate_email, email_taken, unauthorized, invalid_credentials, rate_limited,
+    /// validation, duplicate_email, email_taken, view_name_taken, unauthorized, invalid_credentials, rate_limited,
     /// cross_site_request, not_found, precondition_failed, unsupported_media_type,
     /// payload_too_large, bad_request, unavailable or internal.
     pub code: String,
@@ -168,13 +200,18 @@ impl Modify for LeadsAlias {
         super::contacts::get,
         super::contacts::update,
         super::contacts::delete,
+        super::views::list,
+        super::views::create,
+        super::views::update,
+        super::views::delete,
     ),
     components(schemas(
         Lead, LeadStatus, LeadPage, ListMeta, Me, Role, UserView, TenantView, ApiTokenView, CreatedToken,
         SignupBody, LoginBody, SignedInBody, TokenBody, LeadBody, AttributeValueBody, ErrorBody, ErrorDetail,
+        SavedView, ViewBody, ViewPatchBody,
     )),
     modifiers(&Security, &LeadsAlias),
-    tags((name = "auth"), (name = "tokens"), (name = "contacts")),
+    tags((name = "auth"), (name = "tokens"), (name = "contacts"), (name = "views")),
 )]
 pub struct ApiDoc;
 

@@ -3,6 +3,7 @@
 pub mod api_token;
 pub mod lead;
 pub mod membership;
+pub mod saved_view;
 pub mod session;
 pub mod tenant;
 pub mod user;

@@ -1,6 +1,7 @@
 //! The contact list: filter, sort (always tie-broken by id), offset or keyset paging, and a
 //! total that is exact up to `EXACT_TOTAL_CAP` matches and a lower bound beyond.
 
+use super::filter_sql;
 use super::leads::to_lead;
 use super::tenant_context::TenantContext;
 use crate::domain::error::AppError;
@@ -66,6 +67,9 @@ fn filter(ctx: &TenantContext, query: &ListQuery, backend: DbBackend) -> Conditi
     let mut cond = Condition::all().add(lead::Column::TenantId.eq(ctx.tenant_id()));
     if let Some(status) = query.status {
         cond = cond.add(lead::Column::Status.eq(status.as_str()));
+    }
+    for condition in &query.filters {
+        cond = cond.add(filter_sql::condition(backend, condition));
     }
     if let Some(search) = &query.search {
         // One expression over the three fields, matching the trigram index on PostgreSQL.
@@ -138,6 +142,15 @@ async fn capped_total<C: ConnectionTrait>(
     })
 }
 
+/// How many contacts match `query` (exact up to the cap), within an open tenant transaction.
+pub(super) async fn total<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &TenantContext,
+    query: &ListQuery,
+) -> Result<(u64, bool), AppError> {
+    capped_total(conn, filter(ctx, query, conn.get_database_backend())).await
+}
+
 pub(super) async fn list(
     db: &DatabaseConnection,
     ctx: &TenantContext,
@@ -145,8 +158,9 @@ pub(super) async fn list(
 ) -> Result<LeadPage, AppError> {
     let backend = db.get_database_backend();
     let txn = tenant_txn(db, ctx).await?;
-    if backend == DbBackend::Postgres && query.search.is_some() {
-        // A generic cached plan cannot know how selective a pattern is; plan each search.
+    if backend == DbBackend::Postgres && (query.search.is_some() || !query.filters.is_empty()) {
+        // A generic cached plan cannot know how selective a pattern or a filter value is;
+        // plan each such query.
         txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
             .await?;
     }

@@ -2,11 +2,14 @@
 //! comes through. Functions on tenant data take a `TenantContext`, which only authentication
 //! produces, so a tenant-less query cannot be written.
 
+pub mod attribute_keys;
 pub mod auth;
 mod crypto;
+mod filter_sql;
 pub mod leads;
 mod list_leads;
 pub mod login_throttle;
+pub mod saved_views;
 pub mod signup_throttle;
 pub mod tenant_context;
 pub mod tokens;
