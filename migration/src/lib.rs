@@ -10,6 +10,7 @@ mod m0002_leads;
 mod m0003_tenant_leads_view;
 mod m0004_hardening;
 mod m0005_filters_and_views;
+mod m0006_jobs;
 mod sql;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_tenant_leads_view::Migration),
             Box::new(m0004_hardening::Migration),
             Box::new(m0005_filters_and_views::Migration),
+            Box::new(m0006_jobs::Migration),
         ]
     }
 }
@@ -50,6 +52,7 @@ mod tests {
                 "m0003_tenant_leads_view",
                 "m0004_hardening",
                 "m0005_filters_and_views",
+                "m0006_jobs",
             ]
         );
     }

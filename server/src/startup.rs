@@ -24,6 +24,12 @@ pub async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
     migrator.close().await.ok();
     let db = connect().await?;
+    let interrupted = app::server::service::jobs::interrupt_unfinished(&db)
+        .await
+        .map_err(|e| format!("cannot check for unfinished jobs: {e}"))?;
+    if interrupted > 0 {
+        tracing::warn!(interrupted, "jobs left unfinished by the last run are marked interrupted");
+    }
     let seeded = config.seed_demo
         && seed::seed_demo_if_empty(&db)
             .await

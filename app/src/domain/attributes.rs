@@ -81,7 +81,7 @@ pub fn validate_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn validate_value(key: &str, value: &Value) -> Result<AttributeValue, String> {
+pub fn validate_value(key: &str, value: &Value) -> Result<AttributeValue, String> {
     match value {
         Value::Bool(b) => Ok(AttributeValue::Bool(*b)),
         Value::Number(n) => Ok(AttributeValue::Number(n.clone())),
@@ -165,6 +165,23 @@ impl Attributes {
 
     pub fn to_json(&self) -> Value {
         serde_json::to_value(&self.0).unwrap_or_else(|_| Value::Object(Map::new()))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&AttributeValue> {
+        self.0.get(key)
+    }
+
+    /// Sets one attribute, refusing a new key beyond `MAX_ATTRIBUTES`. Says whether it changed.
+    pub fn set(&mut self, key: &str, value: AttributeValue) -> Result<bool, String> {
+        if !self.0.contains_key(key) && self.0.len() >= MAX_ATTRIBUTES {
+            return Err(format!("a contact has at most {MAX_ATTRIBUTES} attributes"));
+        }
+        Ok(self.0.insert(key.to_owned(), value.clone()).as_ref() != Some(&value))
+    }
+
+    /// Removes one attribute. Says whether it was there.
+    pub fn remove(&mut self, key: &str) -> bool {
+        self.0.remove(key).is_some()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &AttributeValue)> {

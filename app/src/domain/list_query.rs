@@ -234,8 +234,7 @@ impl ListQuery {
     /// page's one way in.
     #[cfg(feature = "ssr")]
     pub fn from_query_string(raw: &str) -> Result<Self, FieldErrors> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
-            .map_err(|_| FieldErrors::single("query", "is not a valid query string"))?;
+        let pairs = query_pairs(raw)?;
         Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
@@ -265,6 +264,13 @@ impl ListQuery {
     pub fn offset(&self) -> u64 {
         (self.page as u64 - 1) * self.limit as u64
     }
+}
+
+/// A raw query string's decoded pairs, in order.
+#[cfg(feature = "ssr")]
+pub fn query_pairs(raw: &str) -> Result<Vec<(String, String)>, FieldErrors> {
+    serde_urlencoded::from_str(raw)
+        .map_err(|_| FieldErrors::single("query", "is not a valid query string"))
 }
 
 /// Paging facts returned with a list.

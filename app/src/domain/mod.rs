@@ -3,10 +3,12 @@
 
 pub mod account;
 pub mod attributes;
+pub mod bulk;
 pub mod email;
 pub mod error;
 pub mod field_errors;
 pub mod filter;
+pub mod job;
 pub mod lead;
 pub mod lead_input;
 pub mod list_query;

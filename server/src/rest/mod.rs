@@ -2,7 +2,11 @@
 //! the work is in `app::server::service`.
 
 mod auth;
+mod batch;
+mod bulk;
 mod contacts;
+mod export;
+mod jobs;
 mod extract;
 pub mod openapi;
 mod tokens;
@@ -16,6 +20,9 @@ pub fn routes() -> Router<AppState> {
     let contacts = || {
         Router::new()
             .route("/", get(contacts::list).post(contacts::create))
+            .route("/export", get(export::export))
+            .route("/batch", post(batch::batch))
+            .route("/bulk", post(bulk::bulk))
             .route(
                 "/{id}",
                 get(contacts::get)
@@ -30,6 +37,9 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/me", get(auth::me))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}", get(jobs::get))
+        .route("/jobs/{id}/cancel", post(jobs::cancel))
         .route("/views", get(views::list).post(views::create))
         .route("/views/{id}", axum::routing::patch(views::update).delete(views::delete))
         // The seed named the collection both ways; both stay served.

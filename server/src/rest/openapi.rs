@@ -6,6 +6,7 @@
 use app::domain::account::{Me, Role, TenantView, UserView};
 use app::domain::lead::{Lead, LeadStatus};
 use app::domain::list_query::{LeadPage, ListMeta};
+use app::domain::job::{Job, JobCounts, JobProgress, JobState};
 use app::domain::saved_view::SavedView;
 use app::domain::token::{ApiTokenView, CreatedToken};
 use axum::Json;
@@ -95,6 +96,52 @@ pub struct LeadBody {
     pub score: Option<i32>,
     /// At most 50 keys of 1–64 letters, digits, `_ - .` or space.
     pub attributes: Option<std::collections::BTreeMap<String, AttributeValueBody>>,
+}
+
+/// Up to 1,000 contacts, each as `POST /api/v1/contacts` takes one.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchBody {
+    /// `create` (default): an email already in the workspace is that item's error;
+    /// `upsert`: such an item edits that contact (only the fields it gives).
+    #[schema(pattern = "^(create|upsert)$")]
+    pub mode: Option<String>,
+    #[schema(max_items = 1000)]
+    pub items: Vec<LeadBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchItemResult {
+    pub index: u32,
+    /// created, updated, unchanged or error
+    pub status: String,
+    pub id: Option<uuid::Uuid>,
+    pub error: Option<ErrorDetail>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchResponse {
+    pub results: Vec<BatchItemResult>,
+}
+
+/// One action on contacts chosen by `ids` (at most 1,000; done at once) or by `filter` (the
+/// list's query string, e.g. `filter=status%3Aeq%3Abounced`; run as a job).
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkBody {
+    #[schema(max_items = 1000)]
+    pub ids: Option<Vec<uuid::Uuid>>,
+    #[schema(max_length = 8000)]
+    pub filter: Option<String>,
+    /// `{"delete":true}`, `{"setStatus":"bounced"}`, `{"setAttribute":{"key":"plan","value":"pro"}}`
+    /// or `{"removeAttribute":"plan"}`.
+    #[schema(value_type = Object)]
+    pub action: serde_json::Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BulkIdsResult {
+    pub counts: JobCounts,
 }
 
 /// A saved view to create.
@@ -200,6 +247,12 @@ impl Modify for LeadsAlias {
         super::contacts::get,
         super::contacts::update,
         super::contacts::delete,
+        super::export::export,
+        super::batch::batch,
+        super::bulk::bulk,
+        super::jobs::list,
+        super::jobs::get,
+        super::jobs::cancel,
         super::views::list,
         super::views::create,
         super::views::update,
@@ -208,10 +261,11 @@ impl Modify for LeadsAlias {
     components(schemas(
         Lead, LeadStatus, LeadPage, ListMeta, Me, Role, UserView, TenantView, ApiTokenView, CreatedToken,
         SignupBody, LoginBody, SignedInBody, TokenBody, LeadBody, AttributeValueBody, ErrorBody, ErrorDetail,
-        SavedView, ViewBody, ViewPatchBody,
+        SavedView, ViewBody, ViewPatchBody, BatchBody, BatchItemResult, BatchResponse,
+        BulkBody, BulkIdsResult, Job, JobCounts, JobProgress, JobState,
     )),
     modifiers(&Security, &LeadsAlias),
-    tags((name = "auth"), (name = "tokens"), (name = "contacts"), (name = "views")),
+    tags((name = "auth"), (name = "tokens"), (name = "contacts"), (name = "views"), (name = "jobs")),
 )]
 pub struct ApiDoc;
 

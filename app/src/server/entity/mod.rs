@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table. Only the service layer uses them.
 
 pub mod api_token;
+pub mod job;
 pub mod lead;
 pub mod membership;
 pub mod saved_view;

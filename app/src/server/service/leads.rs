@@ -120,6 +120,19 @@ pub async fn update(
     patch: LeadPatch,
     if_match: Option<&str>,
 ) -> Result<Lead, AppError> {
+    Ok(apply_patch(db, ctx, id, patch, if_match, false).await?.0)
+}
+
+/// Applies a partial edit and says whether it changed anything. With `skip_unchanged`, an
+/// edit that changes nothing writes nothing (the contact keeps its `updated` and ETag).
+pub(super) async fn apply_patch(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+    patch: LeadPatch,
+    if_match: Option<&str>,
+    skip_unchanged: bool,
+) -> Result<(Lead, bool), AppError> {
     let txn = tenant_write_txn(db, ctx).await?;
     let current = lead::Entity::find_by_id((ctx.tenant_id(), id))
         .one(&txn)
@@ -166,10 +179,14 @@ pub async fn update(
     if let Some(v) = patch.attributes {
         next.attributes = v.to_json();
     }
+    next.email_key = email_key(&next.email);
+    if skip_unchanged && next == current {
+        txn.commit().await?;
+        return Ok((before, false));
+    }
     // Strictly increasing, so every change gets a new ETag even within one microsecond.
     next.updated = Ord::max(now(), current.updated + Duration::microseconds(1));
 
-    next.email_key = email_key(&next.email);
     if next.email_key != current.email_key
         && let Some(existing_id) = holder_of(&txn, ctx, &next.email_key).await?
     {
@@ -198,7 +215,7 @@ pub async fn update(
     match result {
         Ok(r) if r.rows_affected == 1 => {
             txn.commit().await?;
-            Ok(to_lead(next))
+            Ok((to_lead(next), true))
         }
         Ok(_) => Err(AppError::PreconditionFailed),
         // Another edit took the address between the check above and this write.

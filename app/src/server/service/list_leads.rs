@@ -63,7 +63,7 @@ pub fn contains_pattern(search: &str) -> String {
     pattern
 }
 
-fn filter(ctx: &TenantContext, query: &ListQuery, backend: DbBackend) -> Condition {
+pub(super) fn filter(ctx: &TenantContext, query: &ListQuery, backend: DbBackend) -> Condition {
     let mut cond = Condition::all().add(lead::Column::TenantId.eq(ctx.tenant_id()));
     if let Some(status) = query.status {
         cond = cond.add(lead::Column::Status.eq(status.as_str()));
@@ -109,7 +109,7 @@ fn after_cursor(cursor: &Cursor) -> Result<Condition, AppError> {
 
 /// On PostgreSQL, reads go through the `tenant_leads` view (aliased as `leads`), so the
 /// search index can be used under row-level security (see migration m0003).
-fn read_from_tenant_view(select: &mut SelectStatement, backend: DbBackend) {
+pub(super) fn read_from_tenant_view(select: &mut SelectStatement, backend: DbBackend) {
     if backend == DbBackend::Postgres {
         select
             .from_clear()

@@ -4,7 +4,11 @@
 
 pub mod attribute_keys;
 pub mod auth;
+pub mod batch;
+pub mod bulk;
 mod crypto;
+pub mod export;
+pub mod jobs;
 mod filter_sql;
 pub mod leads;
 mod list_leads;

@@ -1,0 +1,200 @@
+//! Bulk actions: on named ids at once (one transaction), or on everything a filter matches as a
+//! job, chunk by chunk in id order, each chunk committed, progress recorded, cancellable.
+
+use super::jobs;
+use super::leads::to_lead;
+use super::list_leads::{filter, read_from_tenant_view};
+use super::now;
+use super::tenant_context::TenantContext;
+use crate::domain::bulk::BulkAction;
+use crate::domain::error::AppError;
+use crate::domain::job::{Job, JobCounts, JobState};
+use crate::domain::list_query::ListQuery;
+use crate::server::db::{tenant_txn, tenant_write_txn};
+use crate::server::entity::lead;
+use chrono::Duration;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+/// Contacts per chunk of a filter-wide run.
+pub const BULK_CHUNK: u64 = 1000;
+
+/// Applies `action` to the contacts among `ids` (others' and unknown ids match nothing), in
+/// one transaction, and counts what happened.
+pub async fn apply_to_ids(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    ids: &[Uuid],
+    action: &BulkAction,
+) -> Result<JobCounts, AppError> {
+    let txn = tenant_write_txn(db, ctx).await?;
+    let counts = apply(&txn, ctx, ids, action).await?;
+    txn.commit().await?;
+    Ok(counts)
+}
+
+async fn apply(
+    txn: &DatabaseTransaction,
+    ctx: &TenantContext,
+    ids: &[Uuid],
+    action: &BulkAction,
+) -> Result<JobCounts, AppError> {
+    let mut counts = JobCounts::default();
+    if ids.is_empty() {
+        return Ok(counts);
+    }
+    let mine = || {
+        lead::Column::TenantId
+            .eq(ctx.tenant_id())
+            .and(lead::Column::Id.is_in(ids.iter().copied()))
+    };
+    match action {
+        BulkAction::Delete => {
+            let gone = lead::Entity::delete_many().filter(mine()).exec(txn).await?;
+            counts.deleted = gone.rows_affected;
+        }
+        BulkAction::SetStatus(status) => {
+            let matched = lead::Entity::find().filter(mine()).count(txn).await?;
+            // Set-based: one statement for the whole chunk, touching only rows that change.
+            let changed = lead::Entity::update_many()
+                .col_expr(lead::Column::Status, Expr::value(status.as_str()))
+                .col_expr(lead::Column::Updated, Expr::value(now()))
+                .filter(mine())
+                .filter(lead::Column::Status.ne(status.as_str()))
+                .exec(txn)
+                .await?;
+            counts.updated = changed.rows_affected;
+            counts.unchanged = matched.saturating_sub(changed.rows_affected);
+        }
+        BulkAction::SetAttribute { .. } | BulkAction::RemoveAttribute(_) => {
+            let rows = lead::Entity::find().filter(mine()).all(txn).await?;
+            for row in rows {
+                let mut attributes = to_lead(row.clone()).attributes;
+                let changed = match action {
+                    BulkAction::SetAttribute { key, value } => attributes.set(key, value.clone()),
+                    BulkAction::RemoveAttribute(key) => Ok(attributes.remove(key)),
+                    _ => Ok(false),
+                };
+                match changed {
+                    Err(_) => counts.failed += 1,
+                    Ok(false) => counts.unchanged += 1,
+                    Ok(true) => {
+                        lead::Entity::update_many()
+                            .col_expr(lead::Column::Attributes, Expr::value(attributes.to_json()))
+                            .col_expr(
+                                lead::Column::Updated,
+                                Expr::value(Ord::max(now(), row.updated + Duration::microseconds(1))),
+                            )
+                            .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
+                            .filter(lead::Column::Id.eq(row.id))
+                            .exec(txn)
+                            .await?;
+                        counts.updated += 1;
+                    }
+                }
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// How many contacts a query matches, exactly (a job's total).
+async fn exact_total(db: &DatabaseConnection, ctx: &TenantContext, query: &ListQuery) -> Result<u64, AppError> {
+    let backend = db.get_database_backend();
+    let mut select = Query::select()
+        .expr(SimpleExpr::from(Expr::cust("COUNT(*)")))
+        .from(lead::Entity)
+        .cond_where(filter(ctx, query, backend))
+        .to_owned();
+    read_from_tenant_view(&mut select, backend);
+    let txn = tenant_txn(db, ctx).await?;
+    let row = txn.query_one(&select).await?.ok_or(AppError::Internal)?;
+    txn.commit().await?;
+    let count: i64 = row.try_get_by_index(0)?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// The next chunk of matching ids after `after`, in id order.
+async fn next_ids(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    query: &ListQuery,
+    after: Option<Uuid>,
+) -> Result<Vec<Uuid>, AppError> {
+    let backend = db.get_database_backend();
+    let mut select = lead::Entity::find()
+        .select_only()
+        .column(lead::Column::Id)
+        .filter(filter(ctx, query, backend));
+    if let Some(after) = after {
+        select = select.filter(lead::Column::Id.gt(after));
+    }
+    let mut select = select.order_by_asc(lead::Column::Id).limit(BULK_CHUNK);
+    read_from_tenant_view(QuerySelect::query(&mut select), backend);
+    let txn = tenant_txn(db, ctx).await?;
+    let ids = select.into_tuple::<Uuid>().all(&txn).await?;
+    txn.commit().await?;
+    Ok(ids)
+}
+
+/// Starts `action` on everything `query` matches, as a job; answers at once with the job.
+pub async fn start_for_filter(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    query: ListQuery,
+    query_string: String,
+    action: BulkAction,
+) -> Result<Job, AppError> {
+    let total = exact_total(db, ctx, &query).await?;
+    let params = serde_json::json!({ "filter": query_string, "action": action.to_json() });
+    let job = jobs::create(db, ctx, action.kind(), params, total).await?;
+    let (db, ctx, id) = (db.clone(), ctx.clone(), job.id);
+    tokio::spawn(async move {
+        let outcome = run(&db, &ctx, id, &query, &action).await;
+        let (state, message) = match outcome {
+            Ok(true) => (JobState::Done, String::new()),
+            Ok(false) => (JobState::Cancelled, "cancelled".to_owned()),
+            Err(e) => {
+                tracing::error!(job = %id, error = %e, "bulk job failed");
+                (JobState::Failed, e.to_string())
+            }
+        };
+        if let Err(e) = jobs::finish(&db, &ctx, id, state, message).await {
+            tracing::error!(job = %id, error = %e, "could not record the end of a job");
+        }
+    });
+    Ok(job)
+}
+
+/// The job's loop. Ok(false) when it stopped on a cancel request.
+async fn run(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+    query: &ListQuery,
+    action: &BulkAction,
+) -> Result<bool, AppError> {
+    let mut counts = JobCounts::default();
+    let mut done = 0u64;
+    let mut after = None;
+    if !jobs::record_progress(db, ctx, id, done, &counts).await? {
+        return Ok(false);
+    }
+    loop {
+        let ids = next_ids(db, ctx, query, after).await?;
+        let Some(last) = ids.last().copied() else {
+            return Ok(true);
+        };
+        after = Some(last);
+        let chunk = apply_to_ids(db, ctx, &ids, action).await?;
+        jobs::add_counts(&mut counts, &chunk);
+        done += ids.len() as u64;
+        if !jobs::record_progress(db, ctx, id, done, &counts).await? {
+            return Ok(false);
+        }
+    }
+}

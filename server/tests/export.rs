@@ -1,0 +1,143 @@
+//! `GET /api/v1/contacts/export`: CSV and JSON Lines of everything a filter matches.
+
+mod common;
+
+use app::server::entity::lead;
+use common::{TestApp, TestUser, field_error, query, spawn_app};
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use sea_orm::{EntityTrait, IntoActiveModel};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+async fn export(app: &TestApp, user: &TestUser, query: &str) -> (StatusCode, String, String) {
+    let response = user
+        .request(app, reqwest::Method::GET, &format!("/api/v1/contacts/export?{query}"))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    if status == StatusCode::OK {
+        let disposition = response.headers().get(CONTENT_DISPOSITION).unwrap().to_str().unwrap();
+        assert!(disposition.starts_with("attachment; filename=\"contacts-"), "{disposition}");
+    }
+    (status, content_type, response.text().await.unwrap())
+}
+
+fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+#[tokio::test]
+async fn csv_holds_every_matching_contact_with_a_column_per_attribute() {
+    let app = spawn_app().await;
+    let user = app.signup("Export").await;
+    let other = app.signup("Not exported").await;
+    other.create_contact(&app, json!({ "email": "secret@example.com", "attributes": { "plan": "pro" } })).await;
+    let tricky = "line one\nline \"two\", with a comma";
+    for body in [
+        json!({ "email": "ann@example.com", "firstName": "Ann", "lastName": "Lee", "company": "Acme, Inc.", "score": 80, "attributes": { "plan": "pro", "seats": 5, "vip": true } }),
+        json!({ "email": "bob@example.com", "name": "Bob", "status": "bounced", "attributes": { "note": tricky } }),
+        json!({ "email": "cy@example.com", "attributes": { "plan": "free" } }),
+    ] {
+        user.create_contact(&app, body).await;
+    }
+
+    let (status, content_type, text) = export(&app, &user, "").await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let (header, rows) = parse_csv(&text);
+    assert_eq!(
+        header,
+        [
+            "email", "firstName", "lastName", "name", "company", "status", "score", "created", "updated",
+            "attributes.note", "attributes.plan", "attributes.seats", "attributes.vip",
+        ]
+    );
+    assert_eq!(rows.len(), 3);
+    let ann = rows.iter().find(|r| r[0] == "ann@example.com").unwrap();
+    assert_eq!(&ann[1..7], ["Ann", "Lee", "Ann Lee", "Acme, Inc.", "active", "80"]);
+    assert_eq!(&ann[9..], ["", "pro", "5", "true"]);
+    let bob = rows.iter().find(|r| r[0] == "bob@example.com").unwrap();
+    assert_eq!(bob[9], tricky, "quotes, commas and line breaks survive");
+    assert!(!text.contains("secret@example.com"));
+
+    // The list's filters select what is exported; paging parameters are ignored.
+    let (_, _, text) = export(&app, &user, &query(&[("filter", "attributes.plan:eq:pro"), ("limit", "1"), ("page", "9")])).await;
+    let (header, rows) = parse_csv(&text);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], "ann@example.com");
+    assert_eq!(header.last().unwrap(), "attributes.vip", "only the keys of what matched");
+    let (_, _, text) = export(&app, &user, &query(&[("search", "nobody-matches")])).await;
+    let (header, rows) = parse_csv(&text);
+    assert_eq!((header.len(), rows.len()), (9, 0), "a header even for nothing");
+}
+
+#[tokio::test]
+async fn jsonl_streams_thousands_in_chunks_each_once() {
+    let app = spawn_app().await;
+    let user = app.signup("Big export").await;
+    let now = chrono::Utc::now();
+    let models: Vec<lead::ActiveModel> = (0..4500)
+        .map(|i| {
+            lead::Model {
+                tenant_id: user.tenant_id,
+                id: Uuid::now_v7(),
+                email: format!("bulk{i}@example.com"),
+                email_key: format!("bulk{i}@example.com"),
+                name: String::new(),
+                first_name: String::new(),
+                last_name: String::new(),
+                company: if i % 2 == 0 { "Even".into() } else { "Odd".into() },
+                status: "active".into(),
+                score: i % 100,
+                attributes: json!({ "n": i }),
+                created: now,
+                updated: now,
+            }
+            .into_active_model()
+        })
+        .collect();
+    for chunk in models.chunks(500) {
+        lead::Entity::insert_many(chunk.to_vec()).exec(&app.db).await.unwrap();
+    }
+
+    let (status, content_type, text) = export(&app, &user, "format=jsonl").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/x-ndjson");
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4500);
+    let unique: BTreeSet<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(unique.len(), 4500, "no row twice across chunk boundaries");
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order");
+
+    let (_, _, text) = export(&app, &user, &query(&[("format", "jsonl"), ("filter", "company:eq:odd")])).await;
+    assert_eq!(text.lines().count(), 2250);
+}
+
+#[tokio::test]
+async fn bad_parameters_are_named() {
+    let app = spawn_app().await;
+    let user = app.signup("Bad export").await;
+    let (status, _, text) = export(&app, &user, "format=xlsx").await;
+    let body: Value = serde_json::from_str(&text).unwrap();
+    field_error(status, &body, "format");
+    let (status, _, text) = export(&app, &user, "filter=score:gte:x").await;
+    let body: Value = serde_json::from_str(&text).unwrap();
+    field_error(status, &body, "filter");
+    let anonymous = app.anonymous(reqwest::Method::GET, "/api/v1/contacts/export").send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
