@@ -222,6 +222,14 @@ async fn rows_cannot_be_written_into_another_tenant() {
     assert!(err.to_string().contains("row-level security"), "{err}");
     drop(txn);
 
+    let txn = txn_of(&app, &alice).await;
+    let job = "INSERT INTO jobs (tenant_id, id, kind, state, started_by, created) VALUES ($1, $2, 'bulk.delete', 'queued', $3, now())";
+    let err = exec(&txn, job, vec![bob.tenant_id.into(), Uuid::now_v7().into(), bob.user_id.into()])
+        .await
+        .expect_err("planting a job in Bob's workspace must fail");
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    drop(txn);
+
     // Its own tenant is fine, in the same kind of transaction.
     let txn = txn_of(&app, &alice).await;
     assert_eq!(

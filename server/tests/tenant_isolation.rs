@@ -42,6 +42,7 @@ enum Op {
     GetContact,
     PatchContact,
     DeleteContact,
+    BulkStatus,
     CreateToken,
     ListTokens,
     DeleteToken,
@@ -62,6 +63,7 @@ fn all_ops() -> Vec<(Op, u32)> {
         (Op::GetContact, 6),
         (Op::PatchContact, 6),
         (Op::DeleteContact, 3),
+        (Op::BulkStatus, 2),
         (Op::CreateToken, 2),
         (Op::ListTokens, 2),
         (Op::DeleteToken, 2),
@@ -597,6 +599,34 @@ impl World<'_> {
                     );
                 } else {
                     self.expect_not_found(me, op, target, answer);
+                }
+            }
+            Op::BulkStatus => {
+                // Three picks, own and others' mixed: only the tenant's own live ones change.
+                let picks: Vec<(String, Target)> = (0..3).map(|_| self.pick(me, Kind::Contact)).collect();
+                for (_, target) in &picks {
+                    self.note(op, Some(*target));
+                }
+                let status = STATUSES.choose(&mut self.rng).unwrap().to_string();
+                let ids: Vec<&str> = picks.iter().map(|(id, _)| id.as_str()).collect();
+                let (code, body) = call(
+                    app,
+                    &client,
+                    Method::POST,
+                    "/api/v1/contacts/bulk",
+                    Some(json!({ "ids": ids, "action": { "setStatus": status } })),
+                )
+                .await;
+                assert_eq!(code, StatusCode::OK, "{ctx}: {body}");
+                let own: BTreeSet<String> = picks
+                    .iter()
+                    .filter(|(id, t)| *t == Target::Own && self.tenants[me].model.contacts.contains_key(id))
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                let touched = body["counts"]["updated"].as_u64().unwrap() + body["counts"]["unchanged"].as_u64().unwrap();
+                assert_eq!(touched, own.len() as u64, "{ctx}: {body}");
+                for id in own {
+                    self.tenants[me].model.contacts.get_mut(&id).unwrap().status = status.clone();
                 }
             }
             Op::CreateView => {

@@ -2,6 +2,7 @@
 //! request's tenant context, call the service, return its typed result.
 
 pub mod account;
+pub mod bulk;
 pub mod contacts;
 pub mod views;
 

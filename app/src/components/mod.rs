@@ -1,6 +1,7 @@
 //! Reusable pieces of the UI.
 
 pub mod app_header;
+pub mod bulk_bar;
 pub mod confirm_dialog;
 pub mod contact_form;
 pub mod contact_table;

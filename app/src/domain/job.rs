@@ -67,6 +67,19 @@ pub struct JobCounts {
     pub deleted: u64,
 }
 
+impl Job {
+    /// How people call the job: "Set status", "Delete"…
+    pub fn title(&self) -> &'static str {
+        match self.kind.as_str() {
+            "bulk.delete" => "Delete",
+            "bulk.setStatus" => "Set status",
+            "bulk.setAttribute" => "Set attribute",
+            "bulk.removeAttribute" => "Remove attribute",
+            _ => "Job",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

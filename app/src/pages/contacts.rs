@@ -1,4 +1,5 @@
 use crate::api::contacts::{create_contact, delete_contact, list_contacts};
+use crate::components::bulk_bar::{BulkBar, JobProgress, counts_summary};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::contact_form::ContactForm;
 use crate::components::contact_table::ContactTable;
@@ -8,6 +9,8 @@ use crate::components::modal::Modal;
 use crate::components::saved_views::SavedViews;
 use crate::components::sign_in_redirect::SignInRedirect;
 use crate::domain::error::AppError;
+use crate::domain::filter::FilterCondition;
+use crate::domain::job::Job;
 use crate::domain::lead::Lead;
 use crate::domain::lead_input::LeadForm;
 use crate::domain::query_string;
@@ -27,6 +30,33 @@ pub fn ContactsPage() -> impl IntoView {
         move || (query_string.get(), changes.get()),
         |(qs, _)| list_contacts(qs),
     );
+
+    // Bulk selection: ids on this page, or everything the list matches.
+    let selection = RwSignal::new(std::collections::BTreeSet::<uuid::Uuid>::new());
+    let all_matching = RwSignal::new(false);
+    let job = RwSignal::new(None::<Job>);
+    Effect::new(move |_| {
+        query_string.track();
+        selection.set(Default::default());
+        all_matching.set(false);
+    });
+    // What "all matching" means, in words, for the confirmation.
+    let filter_label = Signal::derive(move || {
+        let q = query.read();
+        let mut parts: Vec<String> = q
+            .get_all("filter")
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|raw| FilterCondition::parse(raw).ok().map(|c| c.describe()))
+            .collect();
+        if let Some(status) = q.get("status").filter(|s| !s.is_empty()) {
+            parts.push(format!("Status is {status}"));
+        }
+        if let Some(search) = q.get("search").filter(|s| !s.trim().is_empty()) {
+            parts.push(format!("search “{}”", search.trim()));
+        }
+        parts.join(", ")
+    });
 
     let adding = RwSignal::new(false);
     let create = Action::new(|form: &LeadForm| {
@@ -78,10 +108,17 @@ pub fn ContactsPage() -> impl IntoView {
         <Title text="Contacts · Leads"/>
         <div class="page-header">
             <h1>"Contacts"</h1>
+            <div class="page-actions">
+            <a class="btn btn-ghost" data-testid="export-csv" download
+                href=move || {
+                    let qs = query_string.get();
+                    if qs.is_empty() { "/api/v1/contacts/export".to_owned() } else { format!("/api/v1/contacts/export?{qs}") }
+                }>"Export CSV"</a>
             <button type="button" class="btn btn-primary" data-testid="add-contact" on:click=move |_| {
                 create.value().set(None);
                 adding.set(true);
             }>"+ Add Contact"</button>
+            </div>
         </div>
         <div class="contacts-layout">
         <SavedViews changes/>
@@ -91,6 +128,10 @@ pub fn ContactsPage() -> impl IntoView {
             <StatusFilter/>
         </div>
         <FilterBar/>
+        <JobProgress job on_finished=Callback::new(move |done: Job| {
+            notice.set(Some(format!("{}: {}", done.title(), counts_summary(&done.counts))));
+            changes.update(|n| *n += 1);
+        })/>
         {move || notice.get().map(|n| view! { <div class="alert alert-info" role="status" data-testid="notice">{n}</div> })}
         <Transition fallback=|| view! { <div class="loading" aria-busy="true">"Loading contacts…"</div> }>
             {move || Suspend::new(async move {
@@ -117,7 +158,21 @@ pub fn ContactsPage() -> impl IntoView {
                     Ok(page) => {
                         let shown = page.data.len();
                         view! {
-                            <ContactTable rows=page.data on_delete=ask_delete/>
+                            <BulkBar
+                                selection
+                                all_matching
+                                page_rows=shown
+                                total=page.meta.total
+                                total_is_exact=page.meta.total_is_exact
+                                query=Signal::derive(move || query_string.get())
+                                filter_label
+                                job
+                                on_done=Callback::new(move |message: String| {
+                                    notice.set(Some(message));
+                                    changes.update(|n| *n += 1);
+                                })
+                            />
+                            <ContactTable rows=page.data on_delete=ask_delete selection/>
                             <Pager meta=page.meta shown/>
                         }.into_any()
                     }
