@@ -98,5 +98,5 @@ test('build a three-condition filter, reload, save it as a view and open it agai
   await expect(page.getByTestId('no-views')).toBeVisible();
 
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: testInfo.outputPath('filters-390.png'), fullPage: true });
+  await page.screenshot({ path: testInfo.outputPath('filters-390.png') });
 });

@@ -29,6 +29,9 @@
 //! - `BENCH_RESEED=1`: seed again even when the counts match.
 //! - `BENCH_EXPLAIN=1`: also print `EXPLAIN (ANALYZE, BUFFERS)` of each list query, as the app
 //!   role inside a tenant transaction.
+//! - `BENCH_ONLY=bulk`: only the export of the whole big tenant (CSV through HTTP, beside the
+//!   same keyset reads run directly) and a bulk status change of ~500k contacts as a job (beside
+//!   the same change as one UPDATE); both are undone after.
 //! - `BENCH_ONLY=filters`: only the filter scenarios (attribute equality, score range and status,
 //!   a rare attribute value, a date range), each with its total.
 
@@ -237,8 +240,15 @@ async fn run() -> Result<(), BoxError> {
     );
     let tenant = big.ctx.tenant_id();
     let mut rows = Vec::new();
-    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "filters") {
-        rows.extend(filter_scenarios(&b, tenant).await?);
+    match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("filters") => rows.extend(filter_scenarios(&b, tenant).await?),
+        Ok("bulk") => {
+            rows.push(export_scenario(&b).await?);
+            rows.push(bulk_status_scenario(&b).await?);
+        }
+        _ => {}
+    }
+    if !rows.is_empty() {
         print_table(&rows);
         return Ok(());
     }
@@ -305,6 +315,8 @@ async fn run() -> Result<(), BoxError> {
         .await?,
     );
     rows.extend(filter_scenarios(&b, tenant).await?);
+    rows.push(export_scenario(&b).await?);
+    rows.push(bulk_status_scenario(&b).await?);
     rows.push(get_scenario(&b).await?);
     rows.push(create_scenario(&b, s.creates, s.concurrency).await?);
 
@@ -1040,6 +1052,133 @@ async fn filter_scenarios(b: &Bench, tenant: Uuid) -> Result<Vec<Row>, BoxError>
         .await?,
     );
     Ok(rows)
+}
+
+/// Exports the whole big tenant as CSV through HTTP (rows/s), beside the service's own keyset
+/// reads (chunks of 2,000 by id) run directly.
+async fn export_scenario(b: &Bench) -> Result<Row, BoxError> {
+    let started = Instant::now();
+    let mut response = b
+        .client
+        .get(format!("{}/api/v1/contacts/export?format=csv", b.base))
+        .send()
+        .await?
+        .error_for_status()?;
+    let mut lines = 0u64;
+    while let Some(chunk) = response.chunk().await? {
+        lines += chunk.iter().filter(|&&c| c == b'\n').count() as u64;
+    }
+    let http = started.elapsed();
+    let exported = lines.saturating_sub(1);
+
+    let started = Instant::now();
+    let mut after = Uuid::nil();
+    let mut read = 0u64;
+    loop {
+        let sql = numbered(&format!(
+            r#"SELECT {COLUMNS} FROM {LIST_FROM} WHERE "leads"."tenant_id" = ? AND "leads"."id" > ? ORDER BY "leads"."id" ASC LIMIT ?"#
+        ));
+        let txn = tenant_txn(&b.db, &b.ctx).await?;
+        let rows = lead::Entity::find()
+            .from_raw_sql(stmt(&sql, [b.ctx.tenant_id().into(), after.into(), 2000i64.into()]))
+            .all(&txn)
+            .await?;
+        txn.commit().await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        read += rows.len() as u64;
+    }
+    let sql = started.elapsed();
+    if read != exported {
+        return Err(format!("export: {exported} rows through HTTP, {read} read directly").into());
+    }
+    let http_rate = exported as f64 / http.as_secs_f64();
+    let sql_rate = read as f64 / sql.as_secs_f64();
+    println!(
+        "  export csv: {} rows in {:.1} s through HTTP ({} rows/s); direct reads {:.1} s ({} rows/s)",
+        group_thousands(exported),
+        http.as_secs_f64(),
+        group_thousands(http_rate as u64),
+        sql.as_secs_f64(),
+        group_thousands(sql_rate as u64)
+    );
+    let one = |d: Duration| Summary::of(vec![d]);
+    Ok(Row {
+        name: format!("export {}", short_count(exported)),
+        http: one(http),
+        sql: one(sql),
+        target: Target::MinRate(100_000.0),
+        rates: Some(Rates { http: http_rate, sql: sql_rate }),
+    })
+}
+
+/// Changes the status of ~500k contacts (active, score 0–61) as a bulk job through HTTP, until
+/// the job reports done; beside it the same change as one UPDATE. Both are undone after.
+async fn bulk_status_scenario(b: &Bench) -> Result<Row, BoxError> {
+    const FILTER: &str = "status=active&filter=score%3Abetween%3A0..61";
+    let tenant = b.ctx.tenant_id();
+    let matching = "tenant_id = $1 AND status = 'active' AND score BETWEEN 0 AND 61";
+    let count: i64 = b
+        .db
+        .query_one_raw(stmt(&format!("SELECT count(*) FROM leads WHERE {matching}"), [tenant.into()]))
+        .await?
+        .ok_or("no count")?
+        .try_get_by_index(0)?;
+    let mark = Utc::now();
+    let started = Instant::now();
+    let job: serde_json::Value = b
+        .client
+        .post(format!("{}/api/v1/contacts/bulk", b.base))
+        .json(&json!({ "filter": FILTER, "action": { "setStatus": "unsubscribed" } }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let id = job["id"].as_str().ok_or("no job id")?.to_owned();
+    let done = loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let job: serde_json::Value = b
+            .client
+            .get(format!("{}/api/v1/jobs/{id}", b.base))
+            .send()
+            .await?
+            .json()
+            .await?;
+        if job["finished"].is_string() {
+            break job;
+        }
+    };
+    let http = started.elapsed();
+    if done["state"] != "done" || done["counts"]["updated"].as_i64() != Some(count) {
+        return Err(format!("bulk job: {done}").into());
+    }
+    let undo = "UPDATE leads SET status = 'active' WHERE tenant_id = $1 AND status = 'unsubscribed' AND updated >= $2";
+    b.db.execute_raw(stmt(undo, [tenant.into(), mark.into()])).await?;
+
+    let mark = Utc::now();
+    let started = Instant::now();
+    b.db.execute_raw(stmt(
+        &format!("UPDATE leads SET status = 'unsubscribed', updated = now() WHERE {matching}"),
+        [tenant.into()],
+    ))
+    .await?;
+    let sql = started.elapsed();
+    b.db.execute_raw(stmt(undo, [tenant.into(), mark.into()])).await?;
+    println!(
+        "  bulk status: {} contacts in {:.1} s as a job through HTTP; one UPDATE {:.1} s",
+        group_thousands(count as u64),
+        http.as_secs_f64(),
+        sql.as_secs_f64()
+    );
+    let one = |d: Duration| Summary::of(vec![d]);
+    Ok(Row {
+        name: format!("bulk status {}", short_count(count as u64)),
+        http: one(http),
+        sql: one(sql),
+        target: Target::MaxP95Ms(30_000.0),
+        rates: None,
+    })
 }
 
 async fn get_scenario(b: &Bench) -> Result<Row, BoxError> {
