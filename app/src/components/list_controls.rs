@@ -2,7 +2,7 @@
 //! source of truth: reload, back/forward and shared links restore the list exactly.
 
 use crate::domain::lead::LeadStatus;
-use crate::domain::list_query::{ListMeta, ListQuery, Order, SortField};
+use crate::domain::list_query::{ListMeta, ListQuery, MAX_OFFSET, Order, SortField};
 use crate::domain::query_string;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -238,14 +238,27 @@ pub fn Pager(meta: ListMeta, shown: usize) -> impl IntoView {
     let navigate = use_navigate();
     let page = meta.page;
     let pages = meta.total_pages.max(1);
-    let has_next = (page as u64) < pages || (!meta.total_is_exact && meta.next_cursor.is_some());
+    let has_next = meta.next_cursor.is_some();
     let prev_href = move || {
         list_href(
             &query.read(),
             &[("page", (page > 2).then(|| (page - 1).to_string()))],
         )
     };
-    let next_href = move || list_href(&query.read(), &[("page", Some((page + 1).to_string()))]);
+    // Next follows the keyset cursor: page 5,000 costs what page 2 does. The page number
+    // rides along for display only.
+    let next_cursor = meta.next_cursor.clone();
+    let next_href = move || {
+        list_href(
+            &query.read(),
+            &[
+                ("page", Some((page + 1).to_string())),
+                ("cursor", next_cursor.clone()),
+            ],
+        )
+    };
+    // Back within page-number reach is an ordinary link; from deeper, the browser's history.
+    let prev_by_history = (page as u64).saturating_sub(2) * meta.limit as u64 > MAX_OFFSET;
     let limit = meta.limit;
     let on_size = move |ev| {
         let value = event_target_value(&ev);
@@ -276,8 +289,18 @@ pub fn Pager(meta: ListMeta, shown: usize) -> impl IntoView {
                 </select>
             </label>
             <span class="muted">{format!("Page {} of {pages_label}", group_thousands(page as u64))}</span>
-            <a class="btn btn-ghost btn-small" class:disabled=page <= 1 aria-disabled=(page <= 1).to_string()
-                href=prev_href data-testid="prev-page">"← Prev"</a>
+            {if prev_by_history {
+                view! {
+                    <button type="button" class="btn btn-ghost btn-small" data-testid="prev-page" on:click=|_| {
+                        let _ = window().history().and_then(|h| h.back());
+                    }>"← Prev"</button>
+                }.into_any()
+            } else {
+                view! {
+                    <a class="btn btn-ghost btn-small" class:disabled=page <= 1 aria-disabled=(page <= 1).to_string()
+                        href=prev_href data-testid="prev-page">"← Prev"</a>
+                }.into_any()
+            }}
             <a class="btn btn-ghost btn-small" class:disabled=!has_next aria-disabled=(!has_next).to_string()
                 href=next_href data-testid="next-page">"Next →"</a>
         </div>

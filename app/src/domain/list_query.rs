@@ -14,6 +14,9 @@ pub const MAX_LIMIT: u32 = 100;
 pub const MAX_SEARCH: usize = 200;
 /// Totals are counted exactly up to this many matches; beyond it they are a lower bound.
 pub const EXACT_TOTAL_CAP: u64 = 10_000;
+/// The deepest row page numbers reach (`OFFSET` costs what it skips); deeper pages follow
+/// `nextCursor`, whose cost does not grow with depth.
+pub const MAX_OFFSET: u64 = 10_000;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -221,10 +224,18 @@ impl ListQuery {
                 Ok(c) if c.sort != q.sort || c.order != q.order => {
                     e.add("cursor", "belongs to another sort order")
                 }
-                Ok(_) if q.page != 1 => e.add("cursor", "cannot be combined with page"),
+                // With a cursor, `page` only numbers the page for display.
                 Ok(c) => q.cursor = Some(c),
                 Err(m) => e.add("cursor", m),
             }
+        }
+        if q.cursor.is_none() && q.offset() > MAX_OFFSET {
+            e.add(
+                "page",
+                format!(
+                    "is too deep for page numbers (page × limit may reach {MAX_OFFSET} rows): follow meta.nextCursor"
+                ),
+            );
         }
         e.into_result()?;
         Ok(q)
@@ -315,6 +326,7 @@ mod tests {
             ("sort", "phone"),
             ("order", "up"),
             ("cursor", "%%%"),
+            ("page", "502"),
             ("filter", "score:gte:x"),
             ("filter", "nope"),
             ("bogus", "1"),

@@ -26,7 +26,7 @@ fn with_etag(status: StatusCode, lead: Lead) -> Response {
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts",
     security(("session" = []), ("bearer" = [])),
     params(
-        ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1)"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1). Without a cursor, (page − 1) × limit may be at most 10,000 (deeper: follow nextCursor); with a cursor it only numbers the page in meta"),
         ("limit" = Option<u32>, Query, description = "Rows per page, 1–100 (default 20)"),
         ("search" = Option<String>, Query, description = "Case-insensitive substring of email, name or company; % _ \\ match literally; at most 200 characters"),
         ("status" = Option<LeadStatus>, Query, description = "Only this status"),
