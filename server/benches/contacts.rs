@@ -29,6 +29,7 @@
 //! - `BENCH_RESEED=1`: seed again even when the counts match.
 //! - `BENCH_EXPLAIN=1`: also print `EXPLAIN (ANALYZE, BUFFERS)` of each list query, as the app
 //!   role inside a tenant transaction.
+//! - `BENCH_ONLY=create`: only the create-throughput run.
 //! - `BENCH_ONLY=bulk`: only the export of the whole big tenant (CSV through HTTP, beside the
 //!   same keyset reads run directly) and a bulk status change of ~500k contacts as a job (beside
 //!   the same change as one UPDATE); both are undone after.
@@ -246,6 +247,7 @@ async fn run() -> Result<(), BoxError> {
             rows.push(export_scenario(&b).await?);
             rows.push(bulk_status_scenario(&b).await?);
         }
+        Ok("create") => rows.push(create_scenario(&b, s.creates, s.concurrency).await?),
         _ => {}
     }
     if !rows.is_empty() {

@@ -65,7 +65,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let secure = session_cookie::is_https(req.headers());
     let mut refreshed = None;
     if let Some(credential) = credential {
-        match auth::authenticate(&state.db, &credential).await {
+        match auth::authenticate_cached(&state.db, &state.auth_cache, &credential).await {
             Ok(found) => {
                 refreshed = found.refreshed;
                 req.extensions_mut().insert(RequestAuth {

@@ -2,6 +2,7 @@
 //! which proxies to believe about client addresses.
 
 use crate::server::client_ip::TrustedProxies;
+use crate::server::service::auth_cache::AuthCache;
 use crate::server::service::login_throttle::LoginThrottle;
 use crate::server::service::signup_throttle::SignupThrottle;
 use axum::extract::FromRef;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     pub signup_throttle: Arc<SignupThrottle>,
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// Resolved credentials, briefly (see `auth_cache`).
+    pub auth_cache: Arc<AuthCache>,
 }
 
 impl AppState {
@@ -26,6 +29,7 @@ impl AppState {
             login_throttle: Arc::new(LoginThrottle::default()),
             signup_throttle: Arc::new(SignupThrottle::default()),
             trusted_proxies: Arc::new(TrustedProxies::default()),
+            auth_cache: Arc::new(AuthCache::default()),
         }
     }
 

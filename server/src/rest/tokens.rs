@@ -48,6 +48,6 @@ pub async fn revoke(
     Tenant(ctx): Tenant,
     PathId(id): PathId,
 ) -> Result<StatusCode, AppError> {
-    tokens::revoke(&state.db, &ctx, id).await?;
+    tokens::revoke(&state.db, &state.auth_cache, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 //! `TenantContext`. Credential look-ups run before any tenant is known, so they use the
 //! connection's own role; everything after them runs in a tenant transaction.
 
+use super::auth_cache::{AuthCache, Cached, session_key, token_key};
 use super::crypto::{hash_password, new_secret, secret_hash, verify_password};
 use super::tenant_context::TenantContext;
 use super::{now, tokens};
@@ -245,16 +246,70 @@ pub async fn authenticate(
     })
 }
 
+/// `authenticate`, answered from `cache` while its entry is fresh (no database round trip).
+/// A session due for its sliding refresh still goes to the database, which refreshes it.
+pub async fn authenticate_cached(
+    db: &DatabaseConnection,
+    cache: &AuthCache,
+    credential: &Credential,
+) -> Result<Authenticated, AppError> {
+    let key = cache_key(credential);
+    if let Some(hit) = cache.get(&key) {
+        let current = now();
+        let fresh = match hit.session_expires {
+            None => true,
+            Some(expires) => {
+                expires > current && expires - current >= SESSION_LIFETIME - SESSION_REFRESH_AFTER
+            }
+        };
+        if fresh {
+            return Ok(Authenticated {
+                context: hit.context,
+                refreshed: None,
+            });
+        }
+    }
+    let found = authenticate(db, credential).await?;
+    let session_expires = match credential {
+        Credential::Session(_) => Some(
+            found
+                .refreshed
+                .as_ref()
+                .map(|s| s.expires)
+                .unwrap_or_else(|| now() + SESSION_LIFETIME - SESSION_REFRESH_AFTER),
+        ),
+        Credential::Bearer(_) => None,
+    };
+    cache.put(
+        key,
+        Cached {
+            context: found.context.clone(),
+            session_expires,
+        },
+    );
+    Ok(found)
+}
+
+/// The cache key of a credential: its kind and stored hash.
+pub fn cache_key(credential: &Credential) -> String {
+    match credential {
+        Credential::Session(secret) => session_key(&secret_hash(secret.expose_secret())),
+        Credential::Bearer(token) => token_key(&secret_hash(token.expose_secret())),
+    }
+}
+
 /// Signs out: revokes the session the request came with. A bearer token is not a sign-in, so
 /// it stays valid (tokens are revoked through their own route).
 pub async fn logout(
     db: &DatabaseConnection,
+    cache: &AuthCache,
     ctx: &TenantContext,
     credential: &Credential,
 ) -> Result<(), AppError> {
     let Credential::Session(secret) = credential else {
         return Ok(());
     };
+    cache.forget(&cache_key(credential));
     let txn = tenant_txn(db, ctx).await?;
     session::Entity::delete_many()
         .filter(session::Column::TenantId.eq(ctx.tenant_id()))

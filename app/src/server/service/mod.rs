@@ -4,6 +4,7 @@
 
 pub mod attribute_keys;
 pub mod auth;
+pub mod auth_cache;
 pub mod batch;
 pub mod bulk;
 mod crypto;

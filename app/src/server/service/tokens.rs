@@ -1,5 +1,6 @@
 //! API tokens: created with a secret shown once, listed without it, revoked at once.
 
+use super::auth_cache::{AuthCache, token_key};
 use super::crypto::{new_secret, secret_hash};
 use super::now;
 use super::tenant_context::TenantContext;
@@ -75,6 +76,7 @@ pub async fn list(
 
 pub async fn revoke(
     db: &DatabaseConnection,
+    cache: &AuthCache,
     ctx: &TenantContext,
     id: Uuid,
 ) -> Result<(), AppError> {
@@ -84,10 +86,13 @@ pub async fn revoke(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    let key = token_key(&found.secret_hash);
     let mut active: api_token::ActiveModel = found.into();
     active.revoked = Set(Some(now()));
     active.update(&txn).await?;
     txn.commit().await?;
+    // Refused from the very next request on (in this process; others within the cache's TTL).
+    cache.forget(&key);
     Ok(())
 }
 
