@@ -2,41 +2,13 @@
 
 mod common;
 
-use app::server::entity::{job, lead};
-use common::{TestApp, TestUser, assert_error, field_error, spawn_app};
+use app::server::entity::job;
+use common::{TestApp, TestUser, assert_error, field_error, insert_contacts, spawn_app};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-/// Inserts `n` contacts straight into the database (fast), `i % 2` deciding the company.
-async fn seed(app: &TestApp, user: &TestUser, n: usize) {
-    let now = chrono::Utc::now();
-    let models: Vec<lead::ActiveModel> = (0..n)
-        .map(|i| {
-            lead::Model {
-                tenant_id: user.tenant_id,
-                id: Uuid::now_v7(),
-                email: format!("s{i}@example.com"),
-                email_key: format!("s{i}@example.com"),
-                name: String::new(),
-                first_name: String::new(),
-                last_name: String::new(),
-                company: if i % 2 == 0 { "Even".into() } else { "Odd".into() },
-                status: "active".into(),
-                score: 0,
-                attributes: json!({}),
-                created: now,
-                updated: now,
-            }
-            .into_active_model()
-        })
-        .collect();
-    for chunk in models.chunks(500) {
-        lead::Entity::insert_many(chunk.to_vec()).exec(&app.db).await.unwrap();
-    }
-}
 
 async fn wait_for_job(app: &TestApp, user: &TestUser, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -101,7 +73,7 @@ async fn a_filter_runs_as_a_job_with_progress_and_counts() {
     let user = app.signup("Bulk filter").await;
     let other = app.signup("Bystander").await;
     other.create_contact(&app, json!({ "email": "odd@example.com", "company": "Odd" })).await;
-    seed(&app, &user, 2500).await;
+    insert_contacts(&app, &user, 2500).await;
 
     let (status, job) = user
         .post(&app, "/api/v1/contacts/bulk", json!({ "filter": "filter=company%3Aeq%3Aodd", "action": { "setStatus": "unsubscribed" } }))
@@ -141,7 +113,7 @@ async fn a_filter_runs_as_a_job_with_progress_and_counts() {
 async fn a_cancelled_job_stops_between_chunks_keeping_what_it_did() {
     let app = spawn_app().await;
     let user = app.signup("Cancel").await;
-    seed(&app, &user, 30_000).await;
+    insert_contacts(&app, &user, 30_000).await;
     let (_, job) = user
         .post(&app, "/api/v1/contacts/bulk", json!({ "filter": "", "action": { "setAttribute": { "key": "tag", "value": "x" } } }))
         .await;

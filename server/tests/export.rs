@@ -2,14 +2,11 @@
 
 mod common;
 
-use app::server::entity::lead;
-use common::{TestApp, TestUser, field_error, query, spawn_app};
+use common::{TestApp, TestUser, field_error, insert_contacts, query, spawn_app};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use sea_orm::{EntityTrait, IntoActiveModel};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use uuid::Uuid;
 
 async fn export(app: &TestApp, user: &TestUser, query: &str) -> (StatusCode, String, String) {
     let response = user
@@ -89,30 +86,7 @@ async fn csv_holds_every_matching_contact_with_a_column_per_attribute() {
 async fn jsonl_streams_thousands_in_chunks_each_once() {
     let app = spawn_app().await;
     let user = app.signup("Big export").await;
-    let now = chrono::Utc::now();
-    let models: Vec<lead::ActiveModel> = (0..4500)
-        .map(|i| {
-            lead::Model {
-                tenant_id: user.tenant_id,
-                id: Uuid::now_v7(),
-                email: format!("bulk{i}@example.com"),
-                email_key: format!("bulk{i}@example.com"),
-                name: String::new(),
-                first_name: String::new(),
-                last_name: String::new(),
-                company: if i % 2 == 0 { "Even".into() } else { "Odd".into() },
-                status: "active".into(),
-                score: i % 100,
-                attributes: json!({ "n": i }),
-                created: now,
-                updated: now,
-            }
-            .into_active_model()
-        })
-        .collect();
-    for chunk in models.chunks(500) {
-        lead::Entity::insert_many(chunk.to_vec()).exec(&app.db).await.unwrap();
-    }
+    insert_contacts(&app, &user, 4500).await;
 
     let (status, content_type, text) = export(&app, &user, "format=jsonl").await;
     assert_eq!(status, StatusCode::OK);
