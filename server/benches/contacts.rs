@@ -127,7 +127,7 @@ const LIST_FROM: &str = r#""tenant_leads" AS "leads""#;
 const SEARCH_SETUP: &[&str] = &["SET LOCAL plan_cache_mode = force_custom_plan"];
 
 /// The lead columns in the order SeaORM selects and inserts them.
-const COLUMNS: &str = r#""leads"."tenant_id", "leads"."id", "leads"."email", "leads"."name", "leads"."first_name", "leads"."last_name", "leads"."company", "leads"."status", "leads"."score", "leads"."attributes", "leads"."created", "leads"."updated""#;
+const COLUMNS: &str = r#""leads"."tenant_id", "leads"."id", "leads"."email", "leads"."email_key", "leads"."name", "leads"."first_name", "leads"."last_name", "leads"."company", "leads"."status", "leads"."score", "leads"."attributes", "leads"."created", "leads"."updated""#;
 
 #[tokio::main]
 async fn main() {
@@ -203,7 +203,8 @@ async fn run() -> Result<(), BoxError> {
     let s = Settings::from_env()?;
     println!("database: {}", server::config::redact(&s.url));
     create_database_if_missing(&s.url).await?;
-    let conn = db::connect(&s.url).await?;
+    // Seeding rebuilds indexes over millions of rows: far past the app's statement limit.
+    let conn = db::connect_with(&s.url, Duration::from_secs(3600)).await?;
     db::migrate(&conn).await?;
     print_server_facts(&conn).await?;
 
@@ -637,11 +638,11 @@ fn seed_sql() -> String {
         .collect();
     format!(
         r#"
-INSERT INTO leads (tenant_id, id, email, name, first_name, last_name, company, status, score, attributes, created, updated)
+INSERT INTO leads (tenant_id, id, email, email_key, name, first_name, last_name, company, status, score, attributes, created, updated)
 SELECT $1::uuid,
        -- Shaped like the app's UUIDv7 ids: creation time in milliseconds, then random bits.
        (lpad(to_hex((extract(epoch FROM created) * 1000)::bigint), 12, '0') || '7' || substr(rnd, 1, 3) || '8' || substr(rnd, 4, 15))::uuid,
-       lower(first_n || '.' || last_n) || i || '@' || lower(replace(company, ' ', '')) || '.com',
+       email, email, -- already lower case: its own key
        first_n || ' ' || last_n, first_n, last_n, company,
        CASE h4 % 10 WHEN 0 THEN 'bounced' WHEN 1 THEN 'unsubscribed' ELSE 'active' END,
        (h5 % 101)::int,
@@ -650,6 +651,8 @@ SELECT $1::uuid,
        created,
        created + ((h8 % 1000001) / 1000000.0)::float8 * (now() - created)
 FROM (
+  SELECT *, lower(first_n || '.' || last_n) || i || '@' || lower(replace(company, ' ', '')) || '.com' AS email
+  FROM (
   SELECT i, h4, h5, h6, h8,
          md5($2::bigint || ':' || i) AS rnd,
          {first}[1 + h1 % {n_first}] AS first_n,
@@ -659,6 +662,7 @@ FROM (
          -- Spread over the two years before the seed.
          now() - (h7 % 63072000000000)::float8 * interval '1 microsecond' AS created
   FROM (SELECT i, {hashes} FROM generate_series($3::bigint, $4::bigint) AS i) AS hashed
+  ) AS drawn
 ) AS picked
 "#,
         plans = sql_array(PLANS),
@@ -1266,10 +1270,11 @@ async fn insert_lead(
 ) -> Result<(), BoxError> {
     let text = |k: &str| lead[k].as_str().unwrap_or_default().to_owned();
     let now = Utc::now().trunc_subsecs(6);
-    let values: [Value; 12] = [
+    let values: [Value; 13] = [
         ctx.tenant_id().into(),
         Uuid::now_v7().into(),
         text("email").into(),
+        text("email").trim().to_lowercase().into(),
         format!("{} {}", text("firstName"), text("lastName")).into(),
         text("firstName").into(),
         text("lastName").into(),
@@ -1282,7 +1287,7 @@ async fn insert_lead(
     ];
     let columns = COLUMNS.replace(r#""leads"."#, "");
     let sql = format!(
-        r#"INSERT INTO "leads" ({columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {columns}"#
+        r#"INSERT INTO "leads" ({columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {columns}"#
     );
     let txn = tenant_txn(db, ctx).await?;
     lead::Entity::find()
