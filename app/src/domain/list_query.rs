@@ -398,7 +398,7 @@ mod tests {
         /// What the page encodes (`query_string::encode`) the server decodes to the same query.
         #[cfg(feature = "ssr")]
         #[test]
-        fn query_strings_round_trip(page in 1u32..1000, limit in 1u32..=100, search in "[a-z%_&=+ ]{0,20}", sort in 0usize..6, asc: bool) {
+        fn query_strings_round_trip(page in 1u32..=101, limit in 1u32..=100, search in "[a-z%_&=+ ]{0,20}", sort in 0usize..6, asc: bool) {
             let order = if asc { Order::Asc } else { Order::Desc };
             let pairs = [
                 ("page", page.to_string()),
