@@ -16,7 +16,16 @@ pub fn SavedViews(changes: RwSignal<u32>) -> impl IntoView {
     let query = use_query_map();
     let current = Memo::new(move |_| query_string::encode(url_pairs(&query.read())));
     let edits = RwSignal::new(0u32);
-    let views = Resource::new(move || (changes.get(), edits.get()), |_| list_views());
+    // Loaded in the browser only: the page's first paint never waits on it, and a signed-out
+    // visit (a redirect) starts no second request on the server.
+    let views = RwSignal::new(None::<Result<Vec<CountedView>, AppError>>);
+    Effect::new(move |_| {
+        changes.track();
+        edits.track();
+        leptos::task::spawn_local(async move {
+            views.set(Some(list_views().await));
+        });
+    });
 
     let naming = RwSignal::new(false);
     let name = RwSignal::new(String::new());
@@ -60,23 +69,20 @@ pub fn SavedViews(changes: RwSignal<u32>) -> impl IntoView {
                     {move || save_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </form>
             </Show>
-            <Transition fallback=|| view! { <p class="muted">"Loading views…"</p> }>
-                {move || Suspend::new(async move {
-                    match views.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="muted small" data-testid="no-views">"Filter the list, then save it as a view to come back to it."</p>
-                        }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="view-list">
-                                {list.into_iter().map(|counted| view! {
-                                    <ViewItem counted current on_change=Callback::new(move |_| edits.update(|n| *n += 1))/>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(err) => view! { <p class="field-error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match views.get() {
+                None => view! { <p class="muted">"Loading views…"</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="muted small" data-testid="no-views">"Filter the list, then save it as a view to come back to it."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="view-list">
+                        {list.into_iter().map(|counted| view! {
+                            <ViewItem counted current on_change=Callback::new(move |_| edits.update(|n| *n += 1))/>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Some(Err(err)) => view! { <p class="field-error" role="alert">{err.to_string()}</p> }.into_any(),
+            }}
         </aside>
     }
 }
