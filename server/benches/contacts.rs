@@ -1013,7 +1013,10 @@ async fn filter_scenarios(b: &Bench, tenant: Uuid) -> Result<Vec<Row>, BoxError>
     let month_end = month_start + chrono::Duration::days(29);
     let (from, to) = (
         month_start.and_hms_opt(0, 0, 0).ok_or("date")?.and_utc(),
-        (month_end + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).ok_or("date")?.and_utc(),
+        (month_end + chrono::Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .ok_or("date")?
+            .and_utc(),
     );
     let mut rows = Vec::new();
     rows.push(
@@ -1021,7 +1024,10 @@ async fn filter_scenarios(b: &Bench, tenant: Uuid) -> Result<Vec<Row>, BoxError>
             b,
             "filter plan = pro",
             "limit=20&filter=attributes.plan%3Aeq%3Apro",
-            with(vec![(r#"("attributes" @> ?::jsonb)"#, vec![r#"{"plan":"pro"}"#.into()])]),
+            with(vec![(
+                r#"("attributes" @> ?::jsonb)"#,
+                vec![r#"{"plan":"pro"}"#.into()],
+            )]),
             Target::MaxP95Ms(20.0),
         )
         .await?,
@@ -1032,7 +1038,10 @@ async fn filter_scenarios(b: &Bench, tenant: Uuid) -> Result<Vec<Row>, BoxError>
             "filter score+status",
             "limit=20&filter=score%3Abetween%3A70..80&filter=status%3Ain%3Aactive",
             with(vec![
-                (r#""leads"."score" BETWEEN ? AND ?"#, vec![70i32.into(), 80i32.into()]),
+                (
+                    r#""leads"."score" BETWEEN ? AND ?"#,
+                    vec![70i32.into(), 80i32.into()],
+                ),
                 (r#""leads"."status" IN (?)"#, vec!["active".into()]),
             ]),
             Target::MaxP95Ms(20.0),
@@ -1044,7 +1053,10 @@ async fn filter_scenarios(b: &Bench, tenant: Uuid) -> Result<Vec<Row>, BoxError>
             b,
             "filter rare attr",
             &format!("limit=20&filter=attributes.source%3Aeq%3A{RARE_SOURCE}"),
-            with(vec![(r#"("attributes" @> ?::jsonb)"#, vec![format!(r#"{{"source":"{RARE_SOURCE}"}}"#).into()])]),
+            with(vec![(
+                r#"("attributes" @> ?::jsonb)"#,
+                vec![format!(r#"{{"source":"{RARE_SOURCE}"}}"#).into()],
+            )]),
             Target::MaxP95Ms(10.0),
         )
         .await?,
@@ -1054,7 +1066,10 @@ async fn filter_scenarios(b: &Bench, tenant: Uuid) -> Result<Vec<Row>, BoxError>
             b,
             "filter date range",
             &format!("limit=20&filter=created%3Abetween%3A{month_start}..{month_end}"),
-            with(vec![(r#""leads"."created" >= ? AND "leads"."created" < ?"#, vec![from.into(), to.into()])]),
+            with(vec![(
+                r#""leads"."created" >= ? AND "leads"."created" < ?"#,
+                vec![from.into(), to.into()],
+            )]),
             Target::MaxP95Ms(20.0),
         )
         .await?,
@@ -1088,7 +1103,10 @@ async fn export_scenario(b: &Bench) -> Result<Row, BoxError> {
         ));
         let txn = tenant_txn(&b.db, &b.ctx).await?;
         let rows = lead::Entity::find()
-            .from_raw_sql(stmt(&sql, [b.ctx.tenant_id().into(), after.into(), 2000i64.into()]))
+            .from_raw_sql(stmt(
+                &sql,
+                [b.ctx.tenant_id().into(), after.into(), 2000i64.into()],
+            ))
             .all(&txn)
             .await?;
         txn.commit().await?;
@@ -1116,7 +1134,10 @@ async fn export_scenario(b: &Bench) -> Result<Row, BoxError> {
         http: one(http),
         sql: one(sql),
         target: Target::MinRate(100_000.0),
-        rates: Some(Rates { http: http_rate, sql: sql_rate }),
+        rates: Some(Rates {
+            http: http_rate,
+            sql: sql_rate,
+        }),
     })
 }
 
@@ -1126,9 +1147,11 @@ async fn bulk_status_scenario(b: &Bench) -> Result<Row, BoxError> {
     const FILTER: &str = "status=active&filter=score%3Abetween%3A0..61";
     let tenant = b.ctx.tenant_id();
     let matching = "tenant_id = $1 AND status = 'active' AND score BETWEEN 0 AND 61";
-    let count: i64 = b
-        .db
-        .query_one_raw(stmt(&format!("SELECT count(*) FROM leads WHERE {matching}"), [tenant.into()]))
+    let count: i64 =
+        b.db.query_one_raw(stmt(
+            &format!("SELECT count(*) FROM leads WHERE {matching}"),
+            [tenant.into()],
+        ))
         .await?
         .ok_or("no count")?
         .try_get_by_index(0)?;
@@ -1162,7 +1185,8 @@ async fn bulk_status_scenario(b: &Bench) -> Result<Row, BoxError> {
         return Err(format!("bulk job: {done}").into());
     }
     let undo = "UPDATE leads SET status = 'active' WHERE tenant_id = $1 AND status = 'unsubscribed' AND updated >= $2";
-    b.db.execute_raw(stmt(undo, [tenant.into(), mark.into()])).await?;
+    b.db.execute_raw(stmt(undo, [tenant.into(), mark.into()]))
+        .await?;
 
     let mark = Utc::now();
     let started = Instant::now();
@@ -1172,7 +1196,8 @@ async fn bulk_status_scenario(b: &Bench) -> Result<Row, BoxError> {
     ))
     .await?;
     let sql = started.elapsed();
-    b.db.execute_raw(stmt(undo, [tenant.into(), mark.into()])).await?;
+    b.db.execute_raw(stmt(undo, [tenant.into(), mark.into()]))
+        .await?;
     println!(
         "  bulk status: {} contacts in {:.1} s as a job through HTTP; one UPDATE {:.1} s",
         group_thousands(count as u64),

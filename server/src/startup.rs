@@ -28,7 +28,10 @@ pub async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot check for unfinished jobs: {e}"))?;
     if interrupted > 0 {
-        tracing::warn!(interrupted, "jobs left unfinished by the last run are marked interrupted");
+        tracing::warn!(
+            interrupted,
+            "jobs left unfinished by the last run are marked interrupted"
+        );
     }
     let seeded = config.seed_demo
         && seed::seed_demo_if_empty(&db)

@@ -24,7 +24,11 @@ async fn wait_for_job(app: &TestApp, user: &TestUser, id: &str) -> Value {
 }
 
 async fn statuses(app: &TestApp, tenant: Uuid) -> Vec<String> {
-    app.leads_in_db(tenant).await.into_iter().map(|l| l.status).collect()
+    app.leads_in_db(tenant)
+        .await
+        .into_iter()
+        .map(|l| l.status)
+        .collect()
 }
 
 #[tokio::test]
@@ -32,35 +36,89 @@ async fn actions_on_ids_touch_only_the_workspaces_own() {
     let app = spawn_app().await;
     let user = app.signup("Bulk").await;
     let other = app.signup("Bystander").await;
-    let theirs = other.create_contact(&app, json!({ "email": "theirs@example.com" })).await;
-    let a = user.create_contact(&app, json!({ "email": "a@example.com", "attributes": { "plan": "pro" } })).await;
-    let b = user.create_contact(&app, json!({ "email": "b@example.com", "status": "bounced" })).await;
-    let c = user.create_contact(&app, json!({ "email": "c@example.com" })).await;
+    let theirs = other
+        .create_contact(&app, json!({ "email": "theirs@example.com" }))
+        .await;
+    let a = user
+        .create_contact(
+            &app,
+            json!({ "email": "a@example.com", "attributes": { "plan": "pro" } }),
+        )
+        .await;
+    let b = user
+        .create_contact(
+            &app,
+            json!({ "email": "b@example.com", "status": "bounced" }),
+        )
+        .await;
+    let c = user
+        .create_contact(&app, json!({ "email": "c@example.com" }))
+        .await;
     let ids = json!([a["id"], b["id"], c["id"], theirs["id"], Uuid::now_v7()]);
 
     let (status, body) = user
-        .post(&app, "/api/v1/contacts/bulk", json!({ "ids": ids, "action": { "setStatus": "bounced" } }))
+        .post(
+            &app,
+            "/api/v1/contacts/bulk",
+            json!({ "ids": ids, "action": { "setStatus": "bounced" } }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!((body["counts"]["updated"].as_u64(), body["counts"]["unchanged"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (
+            body["counts"]["updated"].as_u64(),
+            body["counts"]["unchanged"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
     assert_eq!(statuses(&app, user.tenant_id).await, ["bounced"; 3]);
-    assert_eq!(statuses(&app, other.tenant_id).await, ["active"], "another workspace's contact is untouched");
+    assert_eq!(
+        statuses(&app, other.tenant_id).await,
+        ["active"],
+        "another workspace's contact is untouched"
+    );
 
     let (_, body) = user
-        .post(&app, "/api/v1/contacts/bulk", json!({ "ids": ids, "action": { "setAttribute": { "key": "plan", "value": "pro" } } }))
+        .post(
+            &app,
+            "/api/v1/contacts/bulk",
+            json!({ "ids": ids, "action": { "setAttribute": { "key": "plan", "value": "pro" } } }),
+        )
         .await;
-    assert_eq!((body["counts"]["updated"].as_u64(), body["counts"]["unchanged"].as_u64()), (Some(2), Some(1)));
-    let (_, c_now) = user.get(&app, &format!("/api/v1/contacts/{}", c["id"].as_str().unwrap())).await;
+    assert_eq!(
+        (
+            body["counts"]["updated"].as_u64(),
+            body["counts"]["unchanged"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+    let (_, c_now) = user
+        .get(
+            &app,
+            &format!("/api/v1/contacts/{}", c["id"].as_str().unwrap()),
+        )
+        .await;
     assert_eq!(c_now["attributes"], json!({ "plan": "pro" }));
-    assert_ne!(c_now["updated"], c["updated"], "a changed contact gets a new version");
+    assert_ne!(
+        c_now["updated"], c["updated"],
+        "a changed contact gets a new version"
+    );
 
     let (_, body) = user
-        .post(&app, "/api/v1/contacts/bulk", json!({ "ids": [a["id"], b["id"]], "action": { "removeAttribute": "plan" } }))
+        .post(
+            &app,
+            "/api/v1/contacts/bulk",
+            json!({ "ids": [a["id"], b["id"]], "action": { "removeAttribute": "plan" } }),
+        )
         .await;
     assert_eq!(body["counts"]["updated"], 2);
 
     let (_, body) = user
-        .post(&app, "/api/v1/contacts/bulk", json!({ "ids": ids, "action": { "delete": true } }))
+        .post(
+            &app,
+            "/api/v1/contacts/bulk",
+            json!({ "ids": ids, "action": { "delete": true } }),
+        )
         .await;
     assert_eq!(body["counts"]["deleted"], 3);
     assert!(app.leads_in_db(user.tenant_id).await.is_empty());
@@ -72,25 +130,41 @@ async fn a_filter_runs_as_a_job_with_progress_and_counts() {
     let app = spawn_app().await;
     let user = app.signup("Bulk filter").await;
     let other = app.signup("Bystander").await;
-    other.create_contact(&app, json!({ "email": "odd@example.com", "company": "Odd" })).await;
+    other
+        .create_contact(
+            &app,
+            json!({ "email": "odd@example.com", "company": "Odd" }),
+        )
+        .await;
     insert_contacts(&app, &user, 2500).await;
 
     let (status, job) = user
         .post(&app, "/api/v1/contacts/bulk", json!({ "filter": "filter=company%3Aeq%3Aodd", "action": { "setStatus": "unsubscribed" } }))
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{job}");
-    assert_eq!((job["kind"].as_str(), job["progress"]["total"].as_u64()), (Some("bulk.setStatus"), Some(1250)));
+    assert_eq!(
+        (job["kind"].as_str(), job["progress"]["total"].as_u64()),
+        (Some("bulk.setStatus"), Some(1250))
+    );
     let done = wait_for_job(&app, &user, job["id"].as_str().unwrap()).await;
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["progress"], json!({ "done": 1250, "total": 1250 }));
     assert_eq!(done["counts"]["updated"], 1250);
-    let unsubscribed = statuses(&app, user.tenant_id).await.iter().filter(|s| *s == "unsubscribed").count();
+    let unsubscribed = statuses(&app, user.tenant_id)
+        .await
+        .iter()
+        .filter(|s| *s == "unsubscribed")
+        .count();
     assert_eq!(unsubscribed, 1250);
     assert_eq!(statuses(&app, other.tenant_id).await, ["active"]);
 
     // Deleting what a filter matches, while it matches fewer and fewer.
     let (_, job) = user
-        .post(&app, "/api/v1/contacts/bulk", json!({ "filter": "status=unsubscribed", "action": { "delete": true } }))
+        .post(
+            &app,
+            "/api/v1/contacts/bulk",
+            json!({ "filter": "status=unsubscribed", "action": { "delete": true } }),
+        )
         .await;
     let done = wait_for_job(&app, &user, job["id"].as_str().unwrap()).await;
     assert_eq!(done["counts"]["deleted"], 1250);
@@ -101,9 +175,24 @@ async fn a_filter_runs_as_a_job_with_progress_and_counts() {
     assert_eq!(listed[0]["id"], job["id"], "newest first");
     let (_, theirs) = other.get(&app, "/api/v1/jobs").await;
     assert_eq!(theirs, json!([]));
-    assert_error(other.get(&app, &format!("/api/v1/jobs/{}", job["id"].as_str().unwrap())).await, StatusCode::NOT_FOUND, "not_found");
     assert_error(
-        other.post(&app, &format!("/api/v1/jobs/{}/cancel", job["id"].as_str().unwrap()), json!({})).await,
+        other
+            .get(
+                &app,
+                &format!("/api/v1/jobs/{}", job["id"].as_str().unwrap()),
+            )
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        other
+            .post(
+                &app,
+                &format!("/api/v1/jobs/{}/cancel", job["id"].as_str().unwrap()),
+                json!({}),
+            )
+            .await,
         StatusCode::NOT_FOUND,
         "not_found",
     );
@@ -115,10 +204,16 @@ async fn a_cancelled_job_stops_between_chunks_keeping_what_it_did() {
     let user = app.signup("Cancel").await;
     insert_contacts(&app, &user, 30_000).await;
     let (_, job) = user
-        .post(&app, "/api/v1/contacts/bulk", json!({ "filter": "", "action": { "setAttribute": { "key": "tag", "value": "x" } } }))
+        .post(
+            &app,
+            "/api/v1/contacts/bulk",
+            json!({ "filter": "", "action": { "setAttribute": { "key": "tag", "value": "x" } } }),
+        )
         .await;
     let id = job["id"].as_str().unwrap();
-    let (status, cancelling) = user.post(&app, &format!("/api/v1/jobs/{id}/cancel"), json!({})).await;
+    let (status, cancelling) = user
+        .post(&app, &format!("/api/v1/jobs/{id}/cancel"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{cancelling}");
     let done = wait_for_job(&app, &user, id).await;
     assert_eq!(done["state"], "cancelled", "{done}");
@@ -130,7 +225,11 @@ async fn a_cancelled_job_stops_between_chunks_keeping_what_it_did() {
         .iter()
         .filter(|l| l.attributes.get("tag").is_some())
         .count() as u64;
-    assert_eq!(tagged, done["counts"]["updated"].as_u64().unwrap(), "what it counts is what it did");
+    assert_eq!(
+        tagged,
+        done["counts"]["updated"].as_u64().unwrap(),
+        "what it counts is what it did"
+    );
     assert_eq!(tagged, progressed, "every chunk it recorded was committed");
 }
 
@@ -159,12 +258,28 @@ async fn jobs_left_running_by_a_stopped_server_become_interrupted() {
     .exec(&app.db)
     .await
     .unwrap();
-    assert_eq!(app::server::service::jobs::interrupt_unfinished(&app.db).await.unwrap(), 1);
+    assert_eq!(
+        app::server::service::jobs::interrupt_unfinished(&app.db)
+            .await
+            .unwrap(),
+        1
+    );
     let (_, job) = user.get(&app, &format!("/api/v1/jobs/{id}")).await;
     assert_eq!(job["state"], "interrupted");
-    assert_eq!((job["progress"]["done"].as_u64(), job["counts"]["deleted"].as_u64()), (Some(3000), Some(3000)));
+    assert_eq!(
+        (
+            job["progress"]["done"].as_u64(),
+            job["counts"]["deleted"].as_u64()
+        ),
+        (Some(3000), Some(3000))
+    );
     assert!(job["finished"].is_string());
-    let stored = job::Entity::find().filter(job::Column::Id.eq(id)).one(&app.db).await.unwrap().unwrap();
+    let stored = job::Entity::find()
+        .filter(job::Column::Id.eq(id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.state, "interrupted");
 }
 
@@ -176,13 +291,28 @@ async fn a_malformed_bulk_request_is_a_400_naming_why() {
     for (body, field) in [
         (json!({ "ids": [], "action": { "fly": true } }), "action"),
         (json!({ "ids": [] }), "action"),
-        (json!({ "ids": ["nope"], "action": { "delete": true } }), "ids"),
+        (
+            json!({ "ids": ["nope"], "action": { "delete": true } }),
+            "ids",
+        ),
         (json!({ "ids": many, "action": { "delete": true } }), "ids"),
         (json!({ "action": { "delete": true } }), "ids"),
-        (json!({ "ids": [], "filter": "", "action": { "delete": true } }), "ids"),
-        (json!({ "filter": "filter=score:gte:x", "action": { "delete": true } }), "filter"),
-        (json!({ "filter": "", "action": { "setStatus": "gone" } }), "action"),
-        (json!({ "ids": [], "action": { "delete": true }, "extra": 1 }), "extra"),
+        (
+            json!({ "ids": [], "filter": "", "action": { "delete": true } }),
+            "ids",
+        ),
+        (
+            json!({ "filter": "filter=score:gte:x", "action": { "delete": true } }),
+            "filter",
+        ),
+        (
+            json!({ "filter": "", "action": { "setStatus": "gone" } }),
+            "action",
+        ),
+        (
+            json!({ "ids": [], "action": { "delete": true }, "extra": 1 }),
+            "extra",
+        ),
     ] {
         let (status, answer) = user.post(&app, "/api/v1/contacts/bulk", body.clone()).await;
         field_error(status, &answer, field);

@@ -1508,10 +1508,15 @@ async fn page_numbers_reach_ten_thousand_rows_and_cursors_go_deeper() {
     let app = spawn_app().await;
     let user = app.signup("Deep").await;
     for i in 0..3 {
-        user.create_contact(&app, json!({ "email": format!("d{i}@example.com") })).await;
+        user.create_contact(&app, json!({ "email": format!("d{i}@example.com") }))
+            .await;
     }
     let (status, _) = user.list(&app, "page=501").await;
-    assert_eq!(status, StatusCode::OK, "page 501 × 20 = 10,000 rows skipped: still allowed");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "page 501 × 20 = 10,000 rows skipped: still allowed"
+    );
     let (status, body) = user.list(&app, "page=502").await;
     assert!(field_error(status, &body, "page").contains("nextCursor"));
     let (status, body) = user.list(&app, "page=102&limit=100").await;
@@ -1520,6 +1525,11 @@ async fn page_numbers_reach_ten_thousand_rows_and_cursors_go_deeper() {
     // With a cursor the page number only labels the page: any depth is fine.
     let (_, first) = user.list_ids(&app, "limit=1").await;
     let cursor = first["nextCursor"].as_str().unwrap().to_owned();
-    let (ids, meta) = user.list_ids(&app, &query(&[("limit", "1"), ("page", "9000"), ("cursor", &cursor)])).await;
+    let (ids, meta) = user
+        .list_ids(
+            &app,
+            &query(&[("limit", "1"), ("page", "9000"), ("cursor", &cursor)]),
+        )
+        .await;
     assert_eq!((ids.len(), &meta["page"]), (1, &json!(9000)));
 }

@@ -10,7 +10,11 @@ use std::collections::BTreeSet;
 
 async fn export(app: &TestApp, user: &TestUser, query: &str) -> (StatusCode, String, String) {
     let response = user
-        .request(app, reqwest::Method::GET, &format!("/api/v1/contacts/export?{query}"))
+        .request(
+            app,
+            reqwest::Method::GET,
+            &format!("/api/v1/contacts/export?{query}"),
+        )
         .send()
         .await
         .unwrap();
@@ -21,15 +25,28 @@ async fn export(app: &TestApp, user: &TestUser, query: &str) -> (StatusCode, Str
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
     if status == StatusCode::OK {
-        let disposition = response.headers().get(CONTENT_DISPOSITION).unwrap().to_str().unwrap();
-        assert!(disposition.starts_with("attachment; filename=\"contacts-"), "{disposition}");
+        let disposition = response
+            .headers()
+            .get(CONTENT_DISPOSITION)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            disposition.starts_with("attachment; filename=\"contacts-"),
+            "{disposition}"
+        );
     }
     (status, content_type, response.text().await.unwrap())
 }
 
 fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     let rows = reader
         .records()
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())
@@ -42,7 +59,12 @@ async fn csv_holds_every_matching_contact_with_a_column_per_attribute() {
     let app = spawn_app().await;
     let user = app.signup("Export").await;
     let other = app.signup("Not exported").await;
-    other.create_contact(&app, json!({ "email": "secret@example.com", "attributes": { "plan": "pro" } })).await;
+    other
+        .create_contact(
+            &app,
+            json!({ "email": "secret@example.com", "attributes": { "plan": "pro" } }),
+        )
+        .await;
     let tricky = "line one\nline \"two\", with a comma";
     for body in [
         json!({ "email": "ann@example.com", "firstName": "Ann", "lastName": "Lee", "company": "Acme, Inc.", "score": 80, "attributes": { "plan": "pro", "seats": 5, "vip": true } }),
@@ -59,27 +81,58 @@ async fn csv_holds_every_matching_contact_with_a_column_per_attribute() {
     assert_eq!(
         header,
         [
-            "email", "firstName", "lastName", "name", "company", "status", "score", "created", "updated",
-            "attributes.note", "attributes.plan", "attributes.seats", "attributes.vip",
+            "email",
+            "firstName",
+            "lastName",
+            "name",
+            "company",
+            "status",
+            "score",
+            "created",
+            "updated",
+            "attributes.note",
+            "attributes.plan",
+            "attributes.seats",
+            "attributes.vip",
         ]
     );
     assert_eq!(rows.len(), 3);
     let ann = rows.iter().find(|r| r[0] == "ann@example.com").unwrap();
-    assert_eq!(&ann[1..7], ["Ann", "Lee", "Ann Lee", "Acme, Inc.", "active", "80"]);
+    assert_eq!(
+        &ann[1..7],
+        ["Ann", "Lee", "Ann Lee", "Acme, Inc.", "active", "80"]
+    );
     assert_eq!(&ann[9..], ["", "pro", "5", "true"]);
     let bob = rows.iter().find(|r| r[0] == "bob@example.com").unwrap();
     assert_eq!(bob[9], tricky, "quotes, commas and line breaks survive");
     assert!(!text.contains("secret@example.com"));
 
     // The list's filters select what is exported; paging parameters are ignored.
-    let (_, _, text) = export(&app, &user, &query(&[("filter", "attributes.plan:eq:pro"), ("limit", "1"), ("page", "9")])).await;
+    let (_, _, text) = export(
+        &app,
+        &user,
+        &query(&[
+            ("filter", "attributes.plan:eq:pro"),
+            ("limit", "1"),
+            ("page", "9"),
+        ]),
+    )
+    .await;
     let (header, rows) = parse_csv(&text);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0][0], "ann@example.com");
-    assert_eq!(header.last().unwrap(), "attributes.vip", "only the keys of what matched");
+    assert_eq!(
+        header.last().unwrap(),
+        "attributes.vip",
+        "only the keys of what matched"
+    );
     let (_, _, text) = export(&app, &user, &query(&[("search", "nobody-matches")])).await;
     let (header, rows) = parse_csv(&text);
-    assert_eq!((header.len(), rows.len()), (9, 0), "a header even for nothing");
+    assert_eq!(
+        (header.len(), rows.len()),
+        (9, 0),
+        "a header even for nothing"
+    );
 }
 
 #[tokio::test]
@@ -91,14 +144,22 @@ async fn jsonl_streams_thousands_in_chunks_each_once() {
     let (status, content_type, text) = export(&app, &user, "format=jsonl").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type, "application/x-ndjson");
-    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 4500);
     let unique: BTreeSet<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
     assert_eq!(unique.len(), 4500, "no row twice across chunk boundaries");
     let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order");
 
-    let (_, _, text) = export(&app, &user, &query(&[("format", "jsonl"), ("filter", "company:eq:odd")])).await;
+    let (_, _, text) = export(
+        &app,
+        &user,
+        &query(&[("format", "jsonl"), ("filter", "company:eq:odd")]),
+    )
+    .await;
     assert_eq!(text.lines().count(), 2250);
 }
 
@@ -112,6 +173,10 @@ async fn bad_parameters_are_named() {
     let (status, _, text) = export(&app, &user, "filter=score:gte:x").await;
     let body: Value = serde_json::from_str(&text).unwrap();
     field_error(status, &body, "filter");
-    let anonymous = app.anonymous(reqwest::Method::GET, "/api/v1/contacts/export").send().await.unwrap();
+    let anonymous = app
+        .anonymous(reqwest::Method::GET, "/api/v1/contacts/export")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }

@@ -36,7 +36,15 @@ async fn found(app: &TestApp, user: &TestUser, filters: &[&str]) -> BTreeSet<Str
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["email"].as_str().unwrap().split('@').next().unwrap().to_owned())
+        .map(|c| {
+            c["email"]
+                .as_str()
+                .unwrap()
+                .split('@')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(body["meta"]["total"], json!(emails.len()), "{filters:?}");
     assert_eq!(body["meta"]["totalIsExact"], json!(true));
@@ -135,19 +143,36 @@ async fn every_operator_finds_exactly_its_contacts() {
         (&["updated:before:2026-01-01"], &[]),
         // AND-ed
         (&["score:gte:40", "attributes.plan:eq:pro"], &["ann", "cy"]),
-        (&["status:in:active", "emailDomain:eq:gmail.com", "attributes.vip:exists"], &["ann"]),
+        (
+            &[
+                "status:in:active",
+                "emailDomain:eq:gmail.com",
+                "attributes.vip:exists",
+            ],
+            &["ann"],
+        ),
     ];
     for (filters, expected) in cases {
-        assert_eq!(found(&app, &user, filters).await, set(expected), "{filters:?}");
+        assert_eq!(
+            found(&app, &user, filters).await,
+            set(expected),
+            "{filters:?}"
+        );
     }
 
     // Filters compose with search and the legacy status parameter.
     let (ids, meta) = user
-        .list_ids(&app, &query(&[("filter", "attributes.plan:eq:pro"), ("search", "ann")]))
+        .list_ids(
+            &app,
+            &query(&[("filter", "attributes.plan:eq:pro"), ("search", "ann")]),
+        )
         .await;
     assert_eq!((ids.len(), &meta["total"]), (1, &json!(1)));
     let (ids, _) = user
-        .list_ids(&app, &query(&[("filter", "score:gte:0"), ("status", "bounced")]))
+        .list_ids(
+            &app,
+            &query(&[("filter", "score:gte:0"), ("status", "bounced")]),
+        )
         .await;
     assert_eq!(ids.len(), 1);
 }
@@ -187,7 +212,11 @@ async fn cursor_pages_under_a_filter_visit_every_match_once() {
         user.create_contact(&app, json!({ "email": format!("p{i}@example.com"), "score": i % 5, "attributes": { "plan": plan } }))
             .await;
     }
-    let filters = [("filter", "attributes.plan:eq:pro"), ("sort", "score"), ("limit", "3")];
+    let filters = [
+        ("filter", "attributes.plan:eq:pro"),
+        ("sort", "score"),
+        ("limit", "3"),
+    ];
     let (mut ids, meta) = user.list_ids(&app, &query(&filters)).await;
     assert_eq!(meta["total"], json!(10));
     let mut cursor = meta["nextCursor"].as_str().map(str::to_owned);
@@ -210,52 +239,112 @@ async fn saved_views_are_kept_renamed_and_deleted_per_workspace() {
     let other = app.signup("Other views").await;
 
     let (status, hot) = user
-        .post(&app, "/api/v1/views", json!({ "name": "Hot leads", "query": "?sort=score&filter=score%3Agte%3A70&page=2" }))
+        .post(
+            &app,
+            "/api/v1/views",
+            json!({ "name": "Hot leads", "query": "?sort=score&filter=score%3Agte%3A70&page=2" }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{hot}");
     assert_eq!(hot["name"], "Hot leads");
-    assert_eq!(hot["query"], "filter=score%3Agte%3A70&sort=score", "canonical, page dropped");
+    assert_eq!(
+        hot["query"], "filter=score%3Agte%3A70&sort=score",
+        "canonical, page dropped"
+    );
     let path = format!("/api/v1/views/{}", hot["id"].as_str().unwrap());
 
     assert_error(
-        user.post(&app, "/api/v1/views", json!({ "name": "HOT LEADS ", "query": "" })).await,
+        user.post(
+            &app,
+            "/api/v1/views",
+            json!({ "name": "HOT LEADS ", "query": "" }),
+        )
+        .await,
         StatusCode::CONFLICT,
         "view_name_taken",
     );
     let (status, body) = user
-        .post(&app, "/api/v1/views", json!({ "name": "Broken", "query": "filter=score:gte:x" }))
+        .post(
+            &app,
+            "/api/v1/views",
+            json!({ "name": "Broken", "query": "filter=score:gte:x" }),
+        )
         .await;
     assert!(field_error(status, &body, "query").contains("condition 1"));
-    let (status, body) = user.post(&app, "/api/v1/views", json!({ "name": " ", "query": "", "x": 1 })).await;
+    let (status, body) = user
+        .post(
+            &app,
+            "/api/v1/views",
+            json!({ "name": " ", "query": "", "x": 1 }),
+        )
+        .await;
     field_error(status, &body, "name");
     field_error(status, &body, "x");
 
     // Another workspace neither sees nor touches it, and may use the same name.
     let (_, theirs) = other.get(&app, "/api/v1/views").await;
     assert_eq!(theirs, json!([]));
-    assert_error(other.patch(&app, &path, json!({ "name": "Mine" })).await, StatusCode::NOT_FOUND, "not_found");
-    assert_error(other.delete(&app, &path).await, StatusCode::NOT_FOUND, "not_found");
-    let (status, _) = other.post(&app, "/api/v1/views", json!({ "name": "Hot leads", "query": "" })).await;
+    assert_error(
+        other.patch(&app, &path, json!({ "name": "Mine" })).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        other.delete(&app, &path).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let (status, _) = other
+        .post(
+            &app,
+            "/api/v1/views",
+            json!({ "name": "Hot leads", "query": "" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 
     let (status, cold) = user
-        .post(&app, "/api/v1/views", json!({ "name": "Cold", "query": "filter=score%3Alt%3A10" }))
+        .post(
+            &app,
+            "/api/v1/views",
+            json!({ "name": "Cold", "query": "filter=score%3Alt%3A10" }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    assert_error(user.patch(&app, &path, json!({ "name": "cold" })).await, StatusCode::CONFLICT, "view_name_taken");
+    assert_error(
+        user.patch(&app, &path, json!({ "name": "cold" })).await,
+        StatusCode::CONFLICT,
+        "view_name_taken",
+    );
     let (status, renamed) = user
-        .patch(&app, &path, json!({ "name": "Warm", "query": "filter=score:gte:50" }))
+        .patch(
+            &app,
+            &path,
+            json!({ "name": "Warm", "query": "filter=score:gte:50" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{renamed}");
-    assert_eq!((renamed["name"].as_str(), renamed["query"].as_str()), (Some("Warm"), Some("filter=score%3Agte%3A50")));
+    assert_eq!(
+        (renamed["name"].as_str(), renamed["query"].as_str()),
+        (Some("Warm"), Some("filter=score%3Agte%3A50"))
+    );
 
     let (_, listed) = user.get(&app, "/api/v1/views").await;
-    let names: Vec<&str> = listed.as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Cold", "Warm"], "by name");
 
     let (status, _) = user.delete(&app, &path).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_error(user.delete(&app, &path).await, StatusCode::NOT_FOUND, "not_found");
+    assert_error(
+        user.delete(&app, &path).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
     let (_, listed) = user.get(&app, "/api/v1/views").await;
     assert_eq!(listed, json!([cold]));
 }
@@ -269,6 +358,11 @@ async fn a_view_query_lists_what_the_view_promises() {
         .await;
     let (status, body) = user.list(&app, view["query"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
-    let emails: Vec<&str> = body["data"].as_array().unwrap().iter().map(|c| c["email"].as_str().unwrap()).collect();
+    let emails: Vec<&str> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["email"].as_str().unwrap())
+        .collect();
     assert_eq!(emails, ["ann@gmail.com", "cy@example.com"]);
 }

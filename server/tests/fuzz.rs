@@ -88,10 +88,22 @@ fn query_string() -> impl Strategy<Value = String> {
     ];
     // Filter conditions of the right shape (known fields and operators) with hostile values.
     let field = prop::sample::select(vec![
-        "email", "emailDomain", "name", "company", "status", "score", "created", "updated",
-        "attributes.plan", "attributes.a b.c",
+        "email",
+        "emailDomain",
+        "name",
+        "company",
+        "status",
+        "score",
+        "created",
+        "updated",
+        "attributes.plan",
+        "attributes.a b.c",
     ]);
-    let op = prop::sample::select(app::domain::filter::FilterOp::ALL.map(|o| o.as_str()).to_vec());
+    let op = prop::sample::select(
+        app::domain::filter::FilterOp::ALL
+            .map(|o| o.as_str())
+            .to_vec(),
+    );
     let condition = (field, op, nasty_text())
         .prop_map(|(f, o, v)| ("filter".to_owned(), format!("{f}:{o}:{v}")));
     let pair = prop_oneof![(key, nasty_text()), condition];

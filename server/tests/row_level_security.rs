@@ -34,7 +34,11 @@ async fn two_tenants(app: &TestApp) -> (TestUser, TestUser) {
             .await;
             user.create_token(app, &format!("token {i}")).await;
             let (status, view) = user
-                .post(app, "/api/v1/views", json!({ "name": format!("view {i}"), "query": "" }))
+                .post(
+                    app,
+                    "/api/v1/views",
+                    json!({ "name": format!("view {i}"), "query": "" }),
+                )
                 .await;
             assert_eq!(status, reqwest::StatusCode::CREATED, "{view}");
         }
@@ -216,17 +220,29 @@ async fn rows_cannot_be_written_into_another_tenant() {
 
     let txn = txn_of(&app, &alice).await;
     let view = "INSERT INTO saved_views (tenant_id, id, name, name_key, query, created, updated) VALUES ($1, $2, 'planted', 'planted', '', now(), now())";
-    let err = exec(&txn, view, vec![bob.tenant_id.into(), Uuid::now_v7().into()])
-        .await
-        .expect_err("planting a view in Bob's workspace must fail");
+    let err = exec(
+        &txn,
+        view,
+        vec![bob.tenant_id.into(), Uuid::now_v7().into()],
+    )
+    .await
+    .expect_err("planting a view in Bob's workspace must fail");
     assert!(err.to_string().contains("row-level security"), "{err}");
     drop(txn);
 
     let txn = txn_of(&app, &alice).await;
     let job = "INSERT INTO jobs (tenant_id, id, kind, state, started_by, created) VALUES ($1, $2, 'bulk.delete', 'queued', $3, now())";
-    let err = exec(&txn, job, vec![bob.tenant_id.into(), Uuid::now_v7().into(), bob.user_id.into()])
-        .await
-        .expect_err("planting a job in Bob's workspace must fail");
+    let err = exec(
+        &txn,
+        job,
+        vec![
+            bob.tenant_id.into(),
+            Uuid::now_v7().into(),
+            bob.user_id.into(),
+        ],
+    )
+    .await
+    .expect_err("planting a job in Bob's workspace must fail");
     assert!(err.to_string().contains("row-level security"), "{err}");
     drop(txn);
 

@@ -603,7 +603,8 @@ impl World<'_> {
             }
             Op::BulkStatus => {
                 // Three picks, own and others' mixed: only the tenant's own live ones change.
-                let picks: Vec<(String, Target)> = (0..3).map(|_| self.pick(me, Kind::Contact)).collect();
+                let picks: Vec<(String, Target)> =
+                    (0..3).map(|_| self.pick(me, Kind::Contact)).collect();
                 for (_, target) in &picks {
                     self.note(op, Some(*target));
                 }
@@ -620,10 +621,13 @@ impl World<'_> {
                 assert_eq!(code, StatusCode::OK, "{ctx}: {body}");
                 let own: BTreeSet<String> = picks
                     .iter()
-                    .filter(|(id, t)| *t == Target::Own && self.tenants[me].model.contacts.contains_key(id))
+                    .filter(|(id, t)| {
+                        *t == Target::Own && self.tenants[me].model.contacts.contains_key(id)
+                    })
                     .map(|(id, _)| id.clone())
                     .collect();
-                let touched = body["counts"]["updated"].as_u64().unwrap() + body["counts"]["unchanged"].as_u64().unwrap();
+                let touched = body["counts"]["updated"].as_u64().unwrap()
+                    + body["counts"]["unchanged"].as_u64().unwrap();
                 assert_eq!(touched, own.len() as u64, "{ctx}: {body}");
                 for id in own {
                     self.tenants[me].model.contacts.get_mut(&id).unwrap().status = status.clone();
@@ -633,7 +637,8 @@ impl World<'_> {
                 self.note(op, None);
                 let name = format!("view {}", self.fresh());
                 let word = WORDS.choose(&mut self.rng).unwrap();
-                let body = json!({ "name": name, "query": format!("filter=company%3Acontains%3A{word}") });
+                let body =
+                    json!({ "name": name, "query": format!("filter=company%3Acontains%3A{word}") });
                 let (status, created) =
                     call(app, &client, Method::POST, "/api/v1/views", Some(body)).await;
                 assert_eq!(status, StatusCode::CREATED, "{ctx}: {created}");
@@ -648,7 +653,12 @@ impl World<'_> {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .map(|v| (v["id"].as_str().unwrap().to_owned(), v["name"].as_str().unwrap().to_owned()))
+                    .map(|v| {
+                        (
+                            v["id"].as_str().unwrap().to_owned(),
+                            v["name"].as_str().unwrap().to_owned(),
+                        )
+                    })
                     .collect();
                 assert_eq!(found, self.tenants[me].model.views, "{ctx}");
             }
@@ -674,7 +684,14 @@ impl World<'_> {
             Op::DeleteView => {
                 let (id, target) = self.pick(me, Kind::View);
                 self.note(op, Some(target));
-                let answer = call(app, &client, Method::DELETE, &format!("/api/v1/views/{id}"), None).await;
+                let answer = call(
+                    app,
+                    &client,
+                    Method::DELETE,
+                    &format!("/api/v1/views/{id}"),
+                    None,
+                )
+                .await;
                 if target == Target::Own {
                     assert_eq!(answer, (StatusCode::NO_CONTENT, Value::Null), "{ctx}");
                     self.tenants[me].model.views.remove(&id);

@@ -93,8 +93,13 @@ pub async fn logout() -> Result<(), AppError> {
             use crate::server::request_auth::{app_state, current_auth};
             let state = app_state()?;
             if let Some(auth) = current_auth() {
-                crate::server::service::auth::logout(&state.db, &state.auth_cache, &auth.context, &auth.credential)
-                    .await?;
+                crate::server::service::auth::logout(
+                    &state.db,
+                    &state.auth_cache,
+                    &auth.context,
+                    &auth.credential,
+                )
+                .await?;
             }
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                 response.append_header(

@@ -14,7 +14,10 @@ pub async fn bulk_on_ids(ids: Vec<Uuid>, action: BulkAction) -> Result<JobCounts
         async move {
             let (state, ctx) = crate::server::request_auth::require_tenant()?;
             if ids.len() > crate::domain::bulk::MAX_BULK_IDS {
-                return Err(AppError::invalid("ids", "too many; select all matching instead"));
+                return Err(AppError::invalid(
+                    "ids",
+                    "too many; select all matching instead",
+                ));
             }
             crate::server::service::bulk::apply_to_ids(&state.db, &ctx, &ids, &action).await
         }
@@ -31,7 +34,8 @@ pub async fn bulk_on_filter(query: String, action: BulkAction) -> Result<Job, Ap
             let (state, ctx) = crate::server::request_auth::require_tenant()?;
             let list = ListQuery::from_query_string(&query)?;
             let canonical = crate::domain::query_string::encode(list.to_pairs());
-            crate::server::service::bulk::start_for_filter(&state.db, &ctx, list, canonical, action).await
+            crate::server::service::bulk::start_for_filter(&state.db, &ctx, list, canonical, action)
+                .await
         }
         .await,
     )

@@ -29,18 +29,28 @@ pub fn counts_summary(c: &JobCounts) -> String {
     .filter(|(n, _)| *n > 0)
     .map(|(n, what)| format!("{} {what}", group_thousands(n)))
     .collect();
-    if parts.is_empty() { "nothing to change".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "nothing to change".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn action_from_choice(choice: &str, key: &str, value: &str) -> Result<BulkAction, String> {
     let json = match choice {
         "delete" => serde_json::json!({ "delete": true }),
-        "set-attribute" => serde_json::json!({ "setAttribute": { "key": key.trim(), "value": value } }),
+        "set-attribute" => {
+            serde_json::json!({ "setAttribute": { "key": key.trim(), "value": value } })
+        }
         "remove-attribute" => serde_json::json!({ "removeAttribute": key.trim() }),
         status => serde_json::json!({ "setStatus": status.trim_start_matches("status:") }),
     };
     BulkAction::from_json(&json).map_err(|e| {
-        if choice.ends_with("attribute") && key.trim().is_empty() { "Enter an attribute key".into() } else { e }
+        if choice.ends_with("attribute") && key.trim().is_empty() {
+            "Enter an attribute key".into()
+        } else {
+            e
+        }
     })
 }
 
@@ -66,7 +76,11 @@ pub fn BulkBar(
     let pending_action = RwSignal::new(None::<BulkAction>);
 
     let count = move || {
-        if all_matching.get() { total } else { selection.read().len() as u64 }
+        if all_matching.get() {
+            total
+        } else {
+            selection.read().len() as u64
+        }
     };
     let on_ids = Action::new(|(ids, action): &(Vec<Uuid>, BulkAction)| {
         let (ids, action) = (ids.clone(), action.clone());
@@ -79,7 +93,10 @@ pub fn BulkBar(
     Effect::new(move |_| {
         if let Some(result) = on_ids.value().get() {
             confirming.set(false);
-            let what = pending_action.get_untracked().map(|a| a.describe()).unwrap_or_default();
+            let what = pending_action
+                .get_untracked()
+                .map(|a| a.describe())
+                .unwrap_or_default();
             match result {
                 Ok(counts) => {
                     selection.set(BTreeSet::new());
@@ -105,7 +122,11 @@ pub fn BulkBar(
 
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match action_from_choice(&choice.get_untracked(), &key.get_untracked(), &value.get_untracked()) {
+        match action_from_choice(
+            &choice.get_untracked(),
+            &key.get_untracked(),
+            &value.get_untracked(),
+        ) {
             Ok(action) => {
                 error.set(None);
                 pending_action.set(Some(action));
@@ -115,19 +136,27 @@ pub fn BulkBar(
         }
     };
     let message = Signal::derive(move || {
-        let Some(action) = pending_action.get() else { return String::new() };
+        let Some(action) = pending_action.get() else {
+            return String::new();
+        };
         let n = group_thousands(count());
         let noun = if count() == 1 { "contact" } else { "contacts" };
         if all_matching.get() {
             let label = filter_label.get();
-            let scope = if label.is_empty() { "in this workspace".to_owned() } else { format!("matching {label}") };
+            let scope = if label.is_empty() {
+                "in this workspace".to_owned()
+            } else {
+                format!("matching {label}")
+            };
             format!("{} — all {n} {noun} {scope}?", action.describe())
         } else {
             format!("{} — {n} selected {noun}?", action.describe())
         }
     });
     let confirm = Callback::new(move |_| {
-        let Some(action) = pending_action.get_untracked() else { return };
+        let Some(action) = pending_action.get_untracked() else {
+            return;
+        };
         if all_matching.get_untracked() {
             on_filter.dispatch((query.get_untracked(), action));
         } else {
@@ -136,8 +165,13 @@ pub fn BulkBar(
     });
     let pending = Signal::derive(move || on_ids.pending().get() || on_filter.pending().get());
     let page_full = move || selection.read().len() == page_rows && page_rows > 0;
-    let offer_all = move || page_full() && !all_matching.get() && total_is_exact && total > page_rows as u64;
-    let total_label = StoredValue::new(if total_is_exact { group_thousands(total) } else { format!("{}+", group_thousands(total)) });
+    let offer_all =
+        move || page_full() && !all_matching.get() && total_is_exact && total > page_rows as u64;
+    let total_label = StoredValue::new(if total_is_exact {
+        group_thousands(total)
+    } else {
+        format!("{}+", group_thousands(total))
+    });
 
     view! {
         <Show when=move || !selection.read().is_empty() || all_matching.get()>

@@ -33,7 +33,8 @@ pub fn ContactTable(
     let page_ids: Vec<Uuid> = rows.iter().map(|l| l.id).collect();
     let last_clicked = StoredValue::new(None::<usize>);
     let all_ids = page_ids.clone();
-    let page_selected = move || !all_ids.is_empty() && all_ids.iter().all(|id| selection.read().contains(id));
+    let page_selected =
+        move || !all_ids.is_empty() && all_ids.iter().all(|id| selection.read().contains(id));
     let header_ids = page_ids.clone();
     let toggle_page = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);

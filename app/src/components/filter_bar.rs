@@ -111,7 +111,11 @@ fn FilterEditor(conditions: Memo<Vec<String>>, on_done: Callback<()>) -> impl In
         ev.prevent_default();
         let op_now = current_op.get_untracked();
         let raw_value = if op_now == FilterOp::Between {
-            format!("{}..{}", value.get_untracked().trim(), value_high.get_untracked().trim())
+            format!(
+                "{}..{}",
+                value.get_untracked().trim(),
+                value_high.get_untracked().trim()
+            )
         } else {
             value.get_untracked()
         };
@@ -124,7 +128,10 @@ fn FilterEditor(conditions: Memo<Vec<String>>, on_done: Callback<()>) -> impl In
                 error.set(None);
                 navigate(
                     &list_href_with_filters(&query.get_untracked(), &all),
-                    NavigateOptions { scroll: false, ..Default::default() },
+                    NavigateOptions {
+                        scroll: false,
+                        ..Default::default()
+                    },
                 );
                 on_done.run(());
             }

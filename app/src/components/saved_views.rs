@@ -109,12 +109,20 @@ fn ViewItem(counted: CountedView, current: Memo<String>, on_change: Callback<()>
         async move { delete_view(id).await }
     });
     Effect::new(move |_| {
-        if matches!(rename.value().get(), Some(Ok(_))) || matches!(remove.value().get(), Some(Ok(()))) {
+        if matches!(rename.value().get(), Some(Ok(_)))
+            || matches!(remove.value().get(), Some(Ok(())))
+        {
             renaming.set(false);
             on_change.run(());
         }
     });
-    let rename_error = move || rename.value().get().and_then(Result::err).map(|e| e.to_string());
+    let rename_error = move || {
+        rename
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
     let label = name.clone();
     view! {
         <li class="view-item" class:current=is_current data-testid="view-item">

@@ -29,13 +29,19 @@ impl BulkAction {
             ("delete", Value::Bool(true)) => Ok(Self::Delete),
             ("setStatus", Value::String(s)) => LeadStatus::parse(s).map(Self::SetStatus),
             ("setAttribute", Value::Object(o)) => {
-                let key = o.get("key").and_then(Value::as_str).ok_or("setAttribute needs a key")?;
+                let key = o
+                    .get("key")
+                    .and_then(Value::as_str)
+                    .ok_or("setAttribute needs a key")?;
                 validate_key(key)?;
                 if o.keys().any(|k| k != "key" && k != "value") {
                     return Err("setAttribute takes only key and value".into());
                 }
                 let value = validate_value(key, o.get("value").unwrap_or(&Value::Null))?;
-                Ok(Self::SetAttribute { key: key.to_owned(), value })
+                Ok(Self::SetAttribute {
+                    key: key.to_owned(),
+                    value,
+                })
             }
             ("removeAttribute", Value::String(key)) => {
                 validate_key(key)?;

@@ -236,7 +236,9 @@ impl FilterOp {
             FieldKind::Status => &[In, Eq, Neq],
             FieldKind::Score => &[Gte, Lte, Gt, Lt, Eq, Neq, Between],
             FieldKind::Time => &[After, Before, Between, LastDays],
-            FieldKind::Attribute => &[Eq, Neq, Contains, Starts, Gt, Gte, Lt, Lte, Exists, NotExists],
+            FieldKind::Attribute => &[
+                Eq, Neq, Contains, Starts, Gt, Gte, Lt, Lte, Exists, NotExists,
+            ],
         }
     }
 }
@@ -254,7 +256,8 @@ impl Moment {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let bad = || format!("{raw:?} is not a date (YYYY-MM-DD) or an RFC 3339 time");
         if raw.len() == 10 {
-            let part = |range: std::ops::Range<usize>| raw.get(range).and_then(|s| s.parse::<u32>().ok());
+            let part =
+                |range: std::ops::Range<usize>| raw.get(range).and_then(|s| s.parse::<u32>().ok());
             let ok_shape = raw.as_bytes()[4] == b'-' && raw.as_bytes()[7] == b'-';
             return match (ok_shape, part(0..4), part(5..7), part(8..10)) {
                 (true, Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d)
@@ -386,8 +389,7 @@ impl FilterCondition {
         let value = parts.next();
         let field = FilterField::parse(field)?;
         let op = FilterOp::parse(op)?;
-        Self::build(field, op, value.unwrap_or(""))
-            .map_err(|message| format!("{raw:?}: {message}"))
+        Self::build(field, op, value.unwrap_or("")).map_err(|message| format!("{raw:?}: {message}"))
     }
 
     /// Builds a condition from its parts, as the filter bar has them.
@@ -409,7 +411,11 @@ impl FilterCondition {
             if !raw.is_empty() {
                 return Err(format!("{} takes no value", op.as_str()));
             }
-            return Ok(Self { field, op, value: FilterValue::None });
+            return Ok(Self {
+                field,
+                op,
+                value: FilterValue::None,
+            });
         }
         let value = match (kind, op) {
             (FieldKind::Status, _) => {
@@ -433,7 +439,9 @@ impl FilterCondition {
                     .parse::<u32>()
                     .ok()
                     .filter(|d| (1..=MAX_LAST_DAYS).contains(d))
-                    .ok_or_else(|| format!("days must be a whole number from 1 to {MAX_LAST_DAYS}"))?;
+                    .ok_or_else(|| {
+                        format!("days must be a whole number from 1 to {MAX_LAST_DAYS}")
+                    })?;
                 FilterValue::Days(days)
             }
             (FieldKind::Time, FilterOp::Between) => {
@@ -479,7 +487,12 @@ impl FilterCondition {
 
     /// `field:op:value`, which `parse` reads back to an equal condition.
     pub fn encode(&self) -> String {
-        format!("{}:{}:{}", self.field.name(), self.op.as_str(), self.value_text())
+        format!(
+            "{}:{}:{}",
+            self.field.name(),
+            self.op.as_str(),
+            self.value_text()
+        )
     }
 
     /// A short reading of the condition for a chip: "Score ≥ 70".
@@ -487,7 +500,10 @@ impl FilterCondition {
         let value = match &self.value {
             FilterValue::None => String::new(),
             FilterValue::Statuses(s) => {
-                format!(" {}", s.iter().map(|s| s.label()).collect::<Vec<_>>().join(", "))
+                format!(
+                    " {}",
+                    s.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ")
+                )
             }
             FilterValue::Days(d) => return format!("{} in the last {d} days", self.field.label()),
             FilterValue::ScoreRange(..) | FilterValue::MomentRange(..) => {
@@ -500,7 +516,9 @@ impl FilterCondition {
 }
 
 /// Parses every `filter` value of a list query, naming the first bad one.
-pub fn parse_all<'a>(raws: impl IntoIterator<Item = &'a str>) -> Result<Vec<FilterCondition>, String> {
+pub fn parse_all<'a>(
+    raws: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<FilterCondition>, String> {
     let mut out = Vec::new();
     for (i, raw) in raws.into_iter().enumerate() {
         if i == MAX_CONDITIONS {
@@ -571,7 +589,10 @@ mod tests {
             "emailDomain:eq:a@b.com",
             "name:in:a",
         ] {
-            assert!(FilterCondition::parse(raw).is_err(), "{raw:?} must be refused");
+            assert!(
+                FilterCondition::parse(raw).is_err(),
+                "{raw:?} must be refused"
+            );
         }
         let long = format!("name:contains:{}", "x".repeat(256));
         assert!(FilterCondition::parse(&long).is_err());
@@ -589,30 +610,59 @@ mod tests {
     fn days_cover_whole_utc_days() {
         let day = Moment::parse("2026-03-01").unwrap();
         assert_eq!(day.start().to_rfc3339(), "2026-03-01T00:00:00+00:00");
-        assert_eq!(day.end_exclusive().to_rfc3339(), "2026-03-02T00:00:00+00:00");
+        assert_eq!(
+            day.end_exclusive().to_rfc3339(),
+            "2026-03-02T00:00:00+00:00"
+        );
     }
 
     fn any_condition() -> impl Strategy<Value = String> {
         let key = "[a-z][a-z0-9_. -]{0,10}";
         let text = "[a-zA-Z0-9%_:@. ,\\\\-]{1,20}";
         prop_oneof![
-            (prop::sample::select(vec!["email", "name", "firstName", "lastName", "company"]),
-                prop::sample::select(vec!["contains", "eq", "neq", "starts"]), text)
+            (
+                prop::sample::select(vec!["email", "name", "firstName", "lastName", "company"]),
+                prop::sample::select(vec!["contains", "eq", "neq", "starts"]),
+                text
+            )
                 .prop_map(|(f, o, v)| format!("{f}:{o}:{v}")),
-            (prop::sample::select(vec!["email", "company"]), prop::sample::select(vec!["empty", "notempty"]))
+            (
+                prop::sample::select(vec!["email", "company"]),
+                prop::sample::select(vec!["empty", "notempty"])
+            )
                 .prop_map(|(f, o)| format!("{f}:{o}:")),
             prop::sample::subsequence(vec!["active", "bounced", "unsubscribed"], 1..=3)
                 .prop_map(|s| format!("status:in:{}", s.join(","))),
-            (prop::sample::select(vec!["eq", "neq", "lt", "lte", "gt", "gte"]), any::<i32>())
+            (
+                prop::sample::select(vec!["eq", "neq", "lt", "lte", "gt", "gte"]),
+                any::<i32>()
+            )
                 .prop_map(|(o, n)| format!("score:{o}:{n}")),
-            (any::<i32>(), any::<i32>()).prop_map(|(a, b)| format!("score:between:{}..{}", a.min(b), a.max(b))),
-            (prop::sample::select(vec!["created", "updated"]), prop::sample::select(vec!["after", "before"]),
-                1970i32..2100, 1u32..13, 1u32..29)
+            (any::<i32>(), any::<i32>()).prop_map(|(a, b)| format!(
+                "score:between:{}..{}",
+                a.min(b),
+                a.max(b)
+            )),
+            (
+                prop::sample::select(vec!["created", "updated"]),
+                prop::sample::select(vec!["after", "before"]),
+                1970i32..2100,
+                1u32..13,
+                1u32..29
+            )
                 .prop_map(|(f, o, y, m, d)| format!("{f}:{o}:{y:04}-{m:02}-{d:02}")),
             (1u32..=MAX_LAST_DAYS).prop_map(|d| format!("created:lastdays:{d}")),
-            (key, prop::sample::select(vec!["eq", "neq", "contains", "starts"]), text)
+            (
+                key,
+                prop::sample::select(vec!["eq", "neq", "contains", "starts"]),
+                text
+            )
                 .prop_map(|(k, o, v)| format!("attributes.{k}:{o}:{v}")),
-            (key, prop::sample::select(vec!["gt", "gte", "lt", "lte"]), -1e9f64..1e9)
+            (
+                key,
+                prop::sample::select(vec!["gt", "gte", "lt", "lte"]),
+                -1e9f64..1e9
+            )
                 .prop_map(|(k, o, n)| format!("attributes.{k}:{o}:{n}")),
             (key, prop::sample::select(vec!["exists", "notexists"]))
                 .prop_map(|(k, o)| format!("attributes.{k}:{o}:")),

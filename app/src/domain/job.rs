@@ -45,7 +45,10 @@ impl JobState {
     }
 
     pub fn is_finished(self) -> bool {
-        matches!(self, Self::Done | Self::Failed | Self::Cancelled | Self::Interrupted)
+        matches!(
+            self,
+            Self::Done | Self::Failed | Self::Cancelled | Self::Interrupted
+        )
     }
 }
 

@@ -218,7 +218,9 @@ impl ListQuery {
                 other => e.add(other, "is not a known parameter"),
             }
         }
-        q.filters = e.take("filter", filter::parse_all(filters)).unwrap_or_default();
+        q.filters = e
+            .take("filter", filter::parse_all(filters))
+            .unwrap_or_default();
         if let Some(raw) = cursor_raw {
             match Cursor::decode(raw) {
                 Ok(c) if c.sort != q.sort || c.order != q.order => {

@@ -78,7 +78,13 @@ pub async fn logout(
     headers: HeaderMap,
     Authenticated(request): Authenticated,
 ) -> Result<Response, AppError> {
-    auth::logout(&state.db, &state.auth_cache, &request.context, &request.credential).await?;
+    auth::logout(
+        &state.db,
+        &state.auth_cache,
+        &request.context,
+        &request.credential,
+    )
+    .await?;
     let cookie = session_cookie::clear(session_cookie::is_https(&headers));
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }

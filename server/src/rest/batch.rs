@@ -24,7 +24,10 @@ pub async fn batch(
     let Some(object) = body.as_object() else {
         return Err(AppError::invalid("body", "must be a JSON object"));
     };
-    for key in object.keys().filter(|k| !matches!(k.as_str(), "mode" | "items")) {
+    for key in object
+        .keys()
+        .filter(|k| !matches!(k.as_str(), "mode" | "items"))
+    {
         errors.add(key.as_str(), "is not a field of a batch");
     }
     let mode = match object.get("mode") {
@@ -34,7 +37,9 @@ pub async fn batch(
     };
     let items = match object.get("items") {
         Some(Value::Array(items)) if items.len() <= MAX_BATCH => Some(items.as_slice()),
-        Some(Value::Array(_)) => errors.take("items", Err(format!("at most {MAX_BATCH} per batch"))),
+        Some(Value::Array(_)) => {
+            errors.take("items", Err(format!("at most {MAX_BATCH} per batch")))
+        }
         _ => errors.take("items", Err("must be an array of contacts".into())),
     };
     errors.into_result()?;

@@ -33,12 +33,17 @@ pub async fn bulk(
     let Some(object) = body.as_object() else {
         return Err(AppError::invalid("body", "must be a JSON object"));
     };
-    for key in object.keys().filter(|k| !matches!(k.as_str(), "ids" | "filter" | "action")) {
+    for key in object
+        .keys()
+        .filter(|k| !matches!(k.as_str(), "ids" | "filter" | "action"))
+    {
         errors.add(key.as_str(), "is not a field of a bulk action");
     }
     let action = errors.take(
         "action",
-        object.get("action").map_or(Err("is required".into()), BulkAction::from_json),
+        object
+            .get("action")
+            .map_or(Err("is required".into()), BulkAction::from_json),
     );
     enum Target {
         Ids(Vec<Uuid>),
@@ -50,11 +55,17 @@ pub async fn bulk(
                 .iter()
                 .map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
                 .collect();
-            errors.take("ids", parsed.map(Target::Ids).ok_or_else(|| "must be contact ids".to_owned()))
+            errors.take(
+                "ids",
+                parsed
+                    .map(Target::Ids)
+                    .ok_or_else(|| "must be contact ids".to_owned()),
+            )
         }
-        (Some(Value::Array(_)), None) => {
-            errors.take("ids", Err(format!("at most {MAX_BULK_IDS}; select by filter for more")))
-        }
+        (Some(Value::Array(_)), None) => errors.take(
+            "ids",
+            Err(format!("at most {MAX_BULK_IDS}; select by filter for more")),
+        ),
         (None, Some(Value::String(raw))) => {
             let raw = raw.trim().trim_start_matches('?');
             match ListQuery::from_query_string(raw) {

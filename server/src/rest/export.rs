@@ -42,7 +42,9 @@ pub async fn export(
     let mut format = ExportFormat::Csv;
     pairs.retain(|(k, v)| {
         if k == "format" {
-            format = errors.take("format", ExportFormat::parse(v)).unwrap_or(format);
+            format = errors
+                .take("format", ExportFormat::parse(v))
+                .unwrap_or(format);
             return false;
         }
         // Paging and order mean nothing to an export of everything; they are ignored.
@@ -55,7 +57,11 @@ pub async fn export(
         ExportFormat::Jsonl => Vec::new(),
     };
 
-    let start = Progress { header_sent: false, after: None, done: false };
+    let start = Progress {
+        header_sent: false,
+        after: None,
+        done: false,
+    };
     let body = stream::try_unfold(start, move |mut at| {
         let (db, ctx, query, keys) = (state.db.clone(), ctx.clone(), query.clone(), keys.clone());
         async move {
@@ -67,9 +73,11 @@ pub async fn export(
                 out = export::csv_header(&keys);
             }
             at.header_sent = true;
-            let leads = export::chunk(&db, &ctx, &query, at.after).await.inspect_err(|e| {
-                tracing::error!(error = %e, "export stopped part-way");
-            })?;
+            let leads = export::chunk(&db, &ctx, &query, at.after)
+                .await
+                .inspect_err(|e| {
+                    tracing::error!(error = %e, "export stopped part-way");
+                })?;
             at.done = (leads.len() as u64) < export::EXPORT_CHUNK;
             at.after = leads.last().map(|l| l.id).or(at.after);
             out.extend(match format {
@@ -87,7 +95,10 @@ pub async fn export(
     Ok((
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         Body::from_stream(body),
     )

@@ -12,7 +12,10 @@ use axum::extract::State;
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs",
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, description = "The workspace's 50 most recent jobs, newest first", body = Vec<Job>), (status = 401, description = "Not signed in", body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, Tenant(ctx): Tenant) -> Result<Json<Vec<Job>>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+) -> Result<Json<Vec<Job>>, AppError> {
     Ok(Json(jobs::list(&state.db, &ctx).await?))
 }
 
@@ -21,7 +24,11 @@ pub async fn list(State(state): State<AppState>, Tenant(ctx): Tenant) -> Result<
     params(("id" = uuid::Uuid, Path, description = "Job id")),
     responses((status = 200, description = "The job: state, progress, counts", body = Job), (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such job in this workspace", body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, Tenant(ctx): Tenant, PathId(id): PathId) -> Result<Json<Job>, AppError> {
+pub async fn get(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    PathId(id): PathId,
+) -> Result<Json<Job>, AppError> {
     Ok(Json(jobs::get(&state.db, &ctx, id).await?))
 }
 
@@ -30,6 +37,10 @@ pub async fn get(State(state): State<AppState>, Tenant(ctx): Tenant, PathId(id):
     params(("id" = uuid::Uuid, Path, description = "Job id")),
     responses((status = 200, description = "Cancelling (it stops after the chunk in hand), or already finished: the job as it stands", body = Job), (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such job in this workspace", body = ErrorBody)))]
-pub async fn cancel(State(state): State<AppState>, Tenant(ctx): Tenant, PathId(id): PathId) -> Result<Json<Job>, AppError> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    PathId(id): PathId,
+) -> Result<Json<Job>, AppError> {
     Ok(Json(jobs::cancel(&state.db, &ctx, id).await?))
 }

@@ -6,8 +6,8 @@ mod batch;
 mod bulk;
 mod contacts;
 mod export;
-mod jobs;
 mod extract;
+mod jobs;
 pub mod openapi;
 mod tokens;
 mod views;
@@ -41,7 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/jobs/{id}", get(jobs::get))
         .route("/jobs/{id}/cancel", post(jobs::cancel))
         .route("/views", get(views::list).post(views::create))
-        .route("/views/{id}", axum::routing::patch(views::update).delete(views::delete))
+        .route(
+            "/views/{id}",
+            axum::routing::patch(views::update).delete(views::delete),
+        )
         // The seed named the collection both ways; both stay served.
         .nest("/contacts", contacts())
         .nest("/leads", contacts())

@@ -4,9 +4,9 @@
 //! parsers' field lists.
 
 use app::domain::account::{Me, Role, TenantView, UserView};
+use app::domain::job::{Job, JobCounts, JobProgress, JobState};
 use app::domain::lead::{Lead, LeadStatus};
 use app::domain::list_query::{LeadPage, ListMeta};
-use app::domain::job::{Job, JobCounts, JobProgress, JobState};
 use app::domain::saved_view::SavedView;
 use app::domain::token::{ApiTokenView, CreatedToken};
 use axum::Json;

@@ -80,7 +80,9 @@ pub async fn update(
     JsonBody(body): JsonBody,
 ) -> Result<Json<SavedView>, AppError> {
     let (name, query) = parse_body(&body, false)?;
-    Ok(Json(saved_views::update(&state.db, &ctx, id, name, query).await?))
+    Ok(Json(
+        saved_views::update(&state.db, &ctx, id, name, query).await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/views/{id}", tag = "views",

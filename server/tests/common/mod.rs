@@ -530,7 +530,11 @@ pub async fn insert_contacts(app: &TestApp, user: &TestUser, n: usize) {
                 name: String::new(),
                 first_name: String::new(),
                 last_name: String::new(),
-                company: if i % 2 == 0 { "Even".into() } else { "Odd".into() },
+                company: if i % 2 == 0 {
+                    "Even".into()
+                } else {
+                    "Odd".into()
+                },
                 status: "active".into(),
                 score: (i % 100) as i32,
                 attributes: serde_json::json!({ "n": i }),
@@ -541,6 +545,9 @@ pub async fn insert_contacts(app: &TestApp, user: &TestUser, n: usize) {
         })
         .collect();
     for chunk in models.chunks(500) {
-        lead::Entity::insert_many(chunk.to_vec()).exec(&app.db).await.expect("insert contacts");
+        lead::Entity::insert_many(chunk.to_vec())
+            .exec(&app.db)
+            .await
+            .expect("insert contacts");
     }
 }

@@ -26,7 +26,11 @@ pub async fn recent(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<
     };
     let txn = tenant_txn(db, ctx).await?;
     let rows = txn
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, [ctx.tenant_id().into()]))
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [ctx.tenant_id().into()],
+        ))
         .await?;
     txn.commit().await?;
     rows.iter()

@@ -60,15 +60,27 @@ pub struct ItemResult {
 
 impl ItemResult {
     fn ok(status: ItemStatus, id: Uuid) -> Self {
-        Self { status, id: Some(id), error: None }
+        Self {
+            status,
+            id: Some(id),
+            error: None,
+        }
     }
 
     fn failed(error: AppError) -> Self {
-        Self { status: ItemStatus::Error, id: None, error: Some(error) }
+        Self {
+            status: ItemStatus::Error,
+            id: None,
+            error: Some(error),
+        }
     }
 }
 
-async fn holder(db: &DatabaseConnection, ctx: &TenantContext, key: &str) -> Result<Option<Uuid>, AppError> {
+async fn holder(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    key: &str,
+) -> Result<Option<Uuid>, AppError> {
     let txn = tenant_txn(db, ctx).await?;
     let found = lead::Entity::find()
         .select_only()
@@ -82,14 +94,23 @@ async fn holder(db: &DatabaseConnection, ctx: &TenantContext, key: &str) -> Resu
     Ok(found)
 }
 
-async fn one(db: &DatabaseConnection, ctx: &TenantContext, mode: BatchMode, item: &Value) -> Result<ItemResult, AppError> {
+async fn one(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    mode: BatchMode,
+    item: &Value,
+) -> Result<ItemResult, AppError> {
     let new = NewLead::from_json(item)?;
     if mode == BatchMode::Upsert {
         let key = email_key(new.email.as_str());
         if let Some(id) = holder(db, ctx, &key).await? {
             let patch = LeadPatch::from_json(item)?;
             let (lead, changed) = apply_patch(db, ctx, id, patch, None, true).await?;
-            let status = if changed { ItemStatus::Updated } else { ItemStatus::Unchanged };
+            let status = if changed {
+                ItemStatus::Updated
+            } else {
+                ItemStatus::Unchanged
+            };
             return Ok(ItemResult::ok(status, lead.id));
         }
     }
@@ -109,7 +130,9 @@ pub async fn run(
     for item in items {
         match one(db, ctx, mode, item).await {
             Ok(result) => results.push(result),
-            Err(e @ (AppError::Unavailable | AppError::TimedOut | AppError::Internal)) => return Err(e),
+            Err(e @ (AppError::Unavailable | AppError::TimedOut | AppError::Internal)) => {
+                return Err(e);
+            }
             Err(e) => results.push(ItemResult::failed(e)),
         }
     }

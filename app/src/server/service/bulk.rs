@@ -87,7 +87,10 @@ async fn apply(
                             .col_expr(lead::Column::Attributes, Expr::value(attributes.to_json()))
                             .col_expr(
                                 lead::Column::Updated,
-                                Expr::value(Ord::max(now(), row.updated + Duration::microseconds(1))),
+                                Expr::value(Ord::max(
+                                    now(),
+                                    row.updated + Duration::microseconds(1),
+                                )),
                             )
                             .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
                             .filter(lead::Column::Id.eq(row.id))
@@ -103,7 +106,11 @@ async fn apply(
 }
 
 /// How many contacts a query matches, exactly (a job's total).
-async fn exact_total(db: &DatabaseConnection, ctx: &TenantContext, query: &ListQuery) -> Result<u64, AppError> {
+async fn exact_total(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    query: &ListQuery,
+) -> Result<u64, AppError> {
     let backend = db.get_database_backend();
     let mut select = Query::select()
         .expr(SimpleExpr::from(Expr::cust("COUNT(*)")))

@@ -21,7 +21,15 @@ pub const EXPORT_CHUNK: u64 = 2000;
 
 /// The fixed columns of the CSV, before one `attributes.<key>` column per key.
 pub const CSV_COLUMNS: [&str; 9] = [
-    "email", "firstName", "lastName", "name", "company", "status", "score", "created", "updated",
+    "email",
+    "firstName",
+    "lastName",
+    "name",
+    "company",
+    "status",
+    "score",
+    "created",
+    "updated",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,9 +77,15 @@ pub async fn attribute_keys(
     read_from_tenant_view(&mut inner, backend);
     let inner = backend.build(&inner);
     let sql = if backend == DbBackend::Postgres {
-        format!("SELECT DISTINCT jsonb_object_keys(m.attributes) FROM ({}) AS m", inner.sql)
+        format!(
+            "SELECT DISTINCT jsonb_object_keys(m.attributes) FROM ({}) AS m",
+            inner.sql
+        )
     } else {
-        format!("SELECT DISTINCT j.key FROM ({}) AS m, json_each(m.attributes) AS j", inner.sql)
+        format!(
+            "SELECT DISTINCT j.key FROM ({}) AS m, json_each(m.attributes) AS j",
+            inner.sql
+        )
     };
     let values = inner.values.map(|v| v.0).unwrap_or_default();
     let txn = tenant_txn(db, ctx).await?;
@@ -99,9 +113,7 @@ pub async fn chunk(
     if let Some(after) = after {
         select = select.filter(lead::Column::Id.gt(after));
     }
-    let mut select = select
-        .order_by_asc(lead::Column::Id)
-        .limit(EXPORT_CHUNK);
+    let mut select = select.order_by_asc(lead::Column::Id).limit(EXPORT_CHUNK);
     read_from_tenant_view(QuerySelect::query(&mut select), backend);
     let txn = tenant_txn(db, ctx).await?;
     let rows = select.all(&txn).await?;
@@ -139,8 +151,10 @@ pub fn csv_rows(leads: &[Lead], keys: &[String]) -> Vec<u8> {
                 text(&lead.company),
                 lead.status.as_str().to_owned(),
                 lead.score.to_string(),
-                lead.created.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                lead.updated.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                lead.created
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                lead.updated
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             ];
             record.extend(keys.iter().map(|k| {
                 lead.attributes

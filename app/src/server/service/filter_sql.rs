@@ -70,13 +70,21 @@ fn time_column(field: &FilterField) -> lead::Column {
 /// `NOT expr`, where an unknown (NULL) `expr` counts as false: "is not pro" includes contacts
 /// with no plan at all.
 fn not(backend: DbBackend, expr: SimpleExpr) -> SimpleExpr {
-    let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    let placeholder = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
     Expr::cust_with_exprs(format!("NOT coalesce({placeholder}, FALSE)"), [expr])
 }
 
 fn like(backend: DbBackend) -> &'static str {
     // SQLite's LIKE already ignores ASCII case.
-    if backend == DbBackend::Postgres { "ILIKE" } else { "LIKE" }
+    if backend == DbBackend::Postgres {
+        "ILIKE"
+    } else {
+        "LIKE"
+    }
 }
 
 fn text_condition(backend: DbBackend, c: &FilterCondition) -> SimpleExpr {
@@ -98,14 +106,26 @@ fn text_condition(backend: DbBackend, c: &FilterCondition) -> SimpleExpr {
             vec![starts_pattern(&value).into()],
         ),
         // Email equality is the uniqueness rule's: the case-folded key.
-        FilterOp::Eq if *c.field() == FilterField::Email => {
-            custom(backend, r#""email_key" = $1"#, vec![email_key(&value).into()])
-        }
-        FilterOp::Neq if *c.field() == FilterField::Email => {
-            custom(backend, r#""email_key" <> $1"#, vec![email_key(&value).into()])
-        }
-        FilterOp::Eq => custom(backend, &format!(r#"lower("{col}") = lower($1)"#), vec![value.into()]),
-        FilterOp::Neq => custom(backend, &format!(r#"lower("{col}") <> lower($1)"#), vec![value.into()]),
+        FilterOp::Eq if *c.field() == FilterField::Email => custom(
+            backend,
+            r#""email_key" = $1"#,
+            vec![email_key(&value).into()],
+        ),
+        FilterOp::Neq if *c.field() == FilterField::Email => custom(
+            backend,
+            r#""email_key" <> $1"#,
+            vec![email_key(&value).into()],
+        ),
+        FilterOp::Eq => custom(
+            backend,
+            &format!(r#"lower("{col}") = lower($1)"#),
+            vec![value.into()],
+        ),
+        FilterOp::Neq => custom(
+            backend,
+            &format!(r#"lower("{col}") <> lower($1)"#),
+            vec![value.into()],
+        ),
         FilterOp::Empty => Expr::cust(format!(r#""{col}" = ''"#)),
         _ => Expr::cust(format!(r#""{col}" <> ''"#)),
     }
@@ -117,8 +137,16 @@ fn domain_condition(backend: DbBackend, c: &FilterCondition) -> SimpleExpr {
     };
     // `email_key` is already lower case, so a plain LIKE on the escaped domain is exact.
     let pattern = format!("%@{}", escaped(domain));
-    let matches = custom(backend, r#""email_key" LIKE $1 ESCAPE '\'"#, vec![pattern.into()]);
-    if c.op() == FilterOp::Neq { not(backend, matches) } else { matches }
+    let matches = custom(
+        backend,
+        r#""email_key" LIKE $1 ESCAPE '\'"#,
+        vec![pattern.into()],
+    );
+    if c.op() == FilterOp::Neq {
+        not(backend, matches)
+    } else {
+        matches
+    }
 }
 
 fn status_condition(c: &FilterCondition) -> SimpleExpr {
@@ -170,7 +198,11 @@ fn equal_values(raw: &str) -> Vec<serde_json::Value> {
     let mut values = vec![serde_json::Value::String(raw.to_owned())];
     if let Ok(n) = raw.parse::<i64>() {
         values.push(n.into());
-    } else if let Some(n) = raw.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+    } else if let Some(n) = raw
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+    {
         values.push(n.into());
     }
     match raw {
@@ -185,12 +217,20 @@ fn attribute_condition(backend: DbBackend, key: &str, c: &FilterCondition) -> Si
     let pg = backend == DbBackend::Postgres;
     let like = like(backend);
     // SQLite addresses the key by a JSON path; keys cannot hold a double quote.
-    let key_value: Value = if pg { key.into() } else { format!("$.\"{key}\"").into() };
+    let key_value: Value = if pg {
+        key.into()
+    } else {
+        format!("$.\"{key}\"").into()
+    };
     let text_test = |pattern: String| {
         let sql = if pg {
-            format!(r#"(jsonb_typeof("attributes" -> $1) = 'string' AND "attributes" ->> $1 {like} $2 ESCAPE '\')"#)
+            format!(
+                r#"(jsonb_typeof("attributes" -> $1) = 'string' AND "attributes" ->> $1 {like} $2 ESCAPE '\')"#
+            )
         } else {
-            format!(r#"(json_type("attributes", $1) = 'text' AND json_extract("attributes", $1) {like} $2 ESCAPE '\')"#)
+            format!(
+                r#"(json_type("attributes", $1) = 'text' AND json_extract("attributes", $1) {like} $2 ESCAPE '\')"#
+            )
         };
         custom(backend, &sql, vec![key_value.clone(), pattern.into()])
     };
@@ -223,11 +263,18 @@ fn attribute_condition(backend: DbBackend, key: &str, c: &FilterCondition) -> Si
                 }
                 custom(backend, &format!("({})", sql.join(" OR ")), values)
             };
-            if c.op() == FilterOp::Neq { not(backend, equal) } else { equal }
+            if c.op() == FilterOp::Neq {
+                not(backend, equal)
+            } else {
+                equal
+            }
         }
         (FilterOp::Contains, FilterValue::Text(raw)) => text_test(contains_pattern(raw)),
         (FilterOp::Starts, FilterValue::Text(raw)) => text_test(starts_pattern(raw)),
-        (op @ (FilterOp::Lt | FilterOp::Lte | FilterOp::Gt | FilterOp::Gte), FilterValue::Number(n)) => {
+        (
+            op @ (FilterOp::Lt | FilterOp::Lte | FilterOp::Gt | FilterOp::Gte),
+            FilterValue::Number(n),
+        ) => {
             let cmp = match op {
                 FilterOp::Lt => "<",
                 FilterOp::Lte => "<=",
@@ -235,16 +282,28 @@ fn attribute_condition(backend: DbBackend, key: &str, c: &FilterCondition) -> Si
                 _ => ">=",
             };
             let sql = if pg {
-                format!(r#"(CASE WHEN jsonb_typeof("attributes" -> $1) = 'number' THEN ("attributes" ->> $1)::numeric END) {cmp} $2::numeric"#)
+                format!(
+                    r#"(CASE WHEN jsonb_typeof("attributes" -> $1) = 'number' THEN ("attributes" ->> $1)::numeric END) {cmp} $2::numeric"#
+                )
             } else {
-                format!(r#"(json_type("attributes", $1) IN ('integer', 'real') AND json_extract("attributes", $1) {cmp} $2)"#)
+                format!(
+                    r#"(json_type("attributes", $1) IN ('integer', 'real') AND json_extract("attributes", $1) {cmp} $2)"#
+                )
             };
             custom(backend, &sql, vec![key_value, (*n).into()])
         }
         (FilterOp::Exists | FilterOp::NotExists, _) => {
-            let sql = if pg { r#"jsonb_exists("attributes", $1)"# } else { r#"json_type("attributes", $1) IS NOT NULL"# };
+            let sql = if pg {
+                r#"jsonb_exists("attributes", $1)"#
+            } else {
+                r#"json_type("attributes", $1) IS NOT NULL"#
+            };
             let exists = custom(backend, sql, vec![key_value]);
-            if c.op() == FilterOp::NotExists { not(backend, exists) } else { exists }
+            if c.op() == FilterOp::NotExists {
+                not(backend, exists)
+            } else {
+                exists
+            }
         }
         _ => Expr::cust("FALSE"),
     }
@@ -272,7 +331,10 @@ mod tests {
 
     fn sql(backend: DbBackend, raw: &str) -> String {
         let c = FilterCondition::parse(raw).unwrap();
-        let q = Query::select().expr(Expr::val(1)).and_where(condition(backend, &c)).to_owned();
+        let q = Query::select()
+            .expr(Expr::val(1))
+            .and_where(condition(backend, &c))
+            .to_owned();
         match backend {
             DbBackend::Postgres => q.to_string(PostgresQueryBuilder),
             _ => q.to_string(SqliteQueryBuilder),

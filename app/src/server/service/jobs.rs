@@ -19,7 +19,12 @@ use uuid::Uuid;
 pub const LISTED_JOBS: u64 = 50;
 
 fn counts_of(value: &serde_json::Value) -> JobCounts {
-    let n = |k: &str| value.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let n = |k: &str| {
+        value
+            .get(k)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    };
     JobCounts {
         created: n("created"),
         updated: n("updated"),
@@ -92,7 +97,9 @@ pub(super) async fn create(
 
 pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<Job, AppError> {
     let txn = tenant_txn(db, ctx).await?;
-    let found = job::Entity::find_by_id((ctx.tenant_id(), id)).one(&txn).await?;
+    let found = job::Entity::find_by_id((ctx.tenant_id(), id))
+        .one(&txn)
+        .await?;
     txn.commit().await?;
     found.map(to_job).ok_or(AppError::NotFound)
 }
@@ -110,10 +117,17 @@ pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<Jo
 }
 
 /// Asks a job to stop; it does after the chunk in hand. A finished job is left as it is.
-pub async fn cancel(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<Job, AppError> {
+pub async fn cancel(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+) -> Result<Job, AppError> {
     let txn = tenant_txn(db, ctx).await?;
     job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(JobState::Cancelling.as_str()))
+        .col_expr(
+            job::Column::State,
+            Expr::value(JobState::Cancelling.as_str()),
+        )
         .filter(job::Column::TenantId.eq(ctx.tenant_id()))
         .filter(job::Column::Id.eq(id))
         .filter(job::Column::State.is_in([JobState::Queued.as_str(), JobState::Running.as_str()]))
@@ -160,7 +174,10 @@ pub(super) async fn finish(
     let txn = tenant_txn(db, ctx).await?;
     job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(state.as_str()))
-        .col_expr(job::Column::Message, Expr::value(message.chars().take(1000).collect::<String>()))
+        .col_expr(
+            job::Column::Message,
+            Expr::value(message.chars().take(1000).collect::<String>()),
+        )
         .col_expr(job::Column::Finished, Expr::value(now()))
         .filter(job::Column::TenantId.eq(ctx.tenant_id()))
         .filter(job::Column::Id.eq(id))
@@ -175,7 +192,10 @@ pub(super) async fn finish(
 /// connecting role, across workspaces.
 pub async fn interrupt_unfinished(db: &DatabaseConnection) -> Result<u64, AppError> {
     let result = job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(JobState::Interrupted.as_str()))
+        .col_expr(
+            job::Column::State,
+            Expr::value(JobState::Interrupted.as_str()),
+        )
         .col_expr(job::Column::Finished, Expr::value(now()))
         .filter(job::Column::Finished.is_null())
         .exec(db)

@@ -22,7 +22,10 @@ fn to_view(m: saved_view::Model) -> SavedView {
     }
 }
 
-pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<SavedView>, AppError> {
+pub async fn list(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+) -> Result<Vec<SavedView>, AppError> {
     let txn = tenant_txn(db, ctx).await?;
     let rows = saved_view::Entity::find()
         .filter(saved_view::Column::TenantId.eq(ctx.tenant_id()))
@@ -48,7 +51,11 @@ pub async fn list_counted(
             Ok(query) => super::list_leads::total(&txn, ctx, &query).await?,
             Err(_) => (0, true),
         };
-        counted.push(CountedView { view, count, count_is_exact });
+        counted.push(CountedView {
+            view,
+            count,
+            count_is_exact,
+        });
     }
     txn.commit().await?;
     Ok(counted)
@@ -139,7 +146,11 @@ pub async fn update(
     Ok(to_view(saved))
 }
 
-pub async fn delete(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+) -> Result<(), AppError> {
     let txn = tenant_txn(db, ctx).await?;
     let gone = saved_view::Entity::delete_many()
         .filter(saved_view::Column::TenantId.eq(ctx.tenant_id()))
