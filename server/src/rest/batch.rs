@@ -1,6 +1,6 @@
 //! `POST /api/v1/contacts/batch`: many contacts in one request, one result per item.
 
-use super::extract::{JsonBody, Tenant};
+use super::extract::{JsonBody, Tenant, object_of};
 use super::openapi::{BatchBody, BatchResponse, ErrorBody};
 use app::domain::error::AppError;
 use app::domain::field_errors::FieldErrors;
@@ -21,15 +21,7 @@ pub async fn batch(
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, AppError> {
     let mut errors = FieldErrors::new();
-    let Some(object) = body.as_object() else {
-        return Err(AppError::invalid("body", "must be a JSON object"));
-    };
-    for key in object
-        .keys()
-        .filter(|k| !matches!(k.as_str(), "mode" | "items"))
-    {
-        errors.add(key.as_str(), "is not a field of a batch");
-    }
+    let object = object_of(&body, &["mode", "items"], "a batch", &mut errors)?;
     let mode = match object.get("mode") {
         None | Some(Value::Null) => Some(BatchMode::Create),
         Some(Value::String(raw)) => errors.take("mode", BatchMode::parse(raw)),

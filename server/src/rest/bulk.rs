@@ -1,7 +1,7 @@
 //! `POST /api/v1/contacts/bulk`: one action on named contacts (at once) or on everything a
 //! filter matches (as a job).
 
-use super::extract::{JsonBody, Tenant};
+use super::extract::{JsonBody, Tenant, object_of};
 use super::openapi::{BulkBody, BulkIdsResult, ErrorBody};
 use app::domain::bulk::{BulkAction, MAX_BULK_IDS};
 use app::domain::error::AppError;
@@ -30,15 +30,12 @@ pub async fn bulk(
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::new();
-    let Some(object) = body.as_object() else {
-        return Err(AppError::invalid("body", "must be a JSON object"));
-    };
-    for key in object
-        .keys()
-        .filter(|k| !matches!(k.as_str(), "ids" | "filter" | "action"))
-    {
-        errors.add(key.as_str(), "is not a field of a bulk action");
-    }
+    let object = object_of(
+        &body,
+        &["ids", "filter", "action"],
+        "a bulk action",
+        &mut errors,
+    )?;
     let action = errors.take(
         "action",
         object

@@ -107,6 +107,23 @@ pub fn text_field<'a>(
     }
 }
 
+/// The body as a JSON object whose keys are all among `fields`; each other key is recorded in
+/// `errors` as not a field of `what`.
+pub fn object_of<'a>(
+    body: &'a Value,
+    fields: &[&str],
+    what: &str,
+    errors: &mut app::domain::field_errors::FieldErrors,
+) -> Result<&'a serde_json::Map<String, Value>, AppError> {
+    let object = body
+        .as_object()
+        .ok_or_else(|| AppError::invalid("body", "must be a JSON object"))?;
+    for key in object.keys().filter(|k| !fields.contains(&k.as_str())) {
+        errors.add(key.as_str(), format!("is not a field of {what}"));
+    }
+    Ok(object)
+}
+
 /// An id in the path. A malformed id names nothing that exists: 404, like an unknown one.
 pub struct PathId(pub Uuid);
 

@@ -1,6 +1,6 @@
 //! `/api/v1/views`: saved views of the caller's workspace.
 
-use super::extract::{JsonBody, PathId, Tenant, text_field};
+use super::extract::{JsonBody, PathId, Tenant, object_of, text_field};
 use super::openapi::{ErrorBody, ViewBody, ViewPatchBody};
 use app::domain::error::AppError;
 use app::domain::field_errors::FieldErrors;
@@ -17,12 +17,7 @@ const FIELDS: [&str; 2] = ["name", "query"];
 /// Reads `name` and `query` where present (both required on create), naming every bad one.
 fn parse_body(body: &Value, creating: bool) -> Result<(Option<String>, Option<String>), AppError> {
     let mut errors = FieldErrors::new();
-    let Some(object) = body.as_object() else {
-        return Err(AppError::invalid("body", "must be a JSON object"));
-    };
-    for key in object.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
-        errors.add(key.as_str(), "is not a field of a view");
-    }
+    let object = object_of(body, &FIELDS, "a view", &mut errors)?;
     let name = (creating || object.contains_key("name")).then(|| {
         let raw = text_field(body, "name", &mut errors);
         errors.take("name", parse_view_name(raw))

@@ -3,12 +3,10 @@
 
 use super::leads::{self, apply_patch};
 use super::tenant_context::TenantContext;
-use crate::domain::email::email_key;
 use crate::domain::error::AppError;
 use crate::domain::lead_input::{LeadPatch, NewLead};
 use crate::server::db::tenant_txn;
-use crate::server::entity::lead;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::DatabaseConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -82,14 +80,7 @@ async fn holder(
     key: &str,
 ) -> Result<Option<Uuid>, AppError> {
     let txn = tenant_txn(db, ctx).await?;
-    let found = lead::Entity::find()
-        .select_only()
-        .column(lead::Column::Id)
-        .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
-        .filter(lead::Column::EmailKey.eq(key))
-        .into_tuple::<Uuid>()
-        .one(&txn)
-        .await?;
+    let found = leads::holder_of(&txn, ctx, key).await?;
     txn.commit().await?;
     Ok(found)
 }
@@ -102,7 +93,7 @@ async fn one(
 ) -> Result<ItemResult, AppError> {
     let new = NewLead::from_json(item)?;
     if mode == BatchMode::Upsert {
-        let key = email_key(new.email.as_str());
+        let key = new.email.key();
         if let Some(id) = holder(db, ctx, &key).await? {
             let patch = LeadPatch::from_json(item)?;
             let (lead, changed) = apply_patch(db, ctx, id, patch, None, true).await?;

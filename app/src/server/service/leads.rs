@@ -96,7 +96,7 @@ pub async fn create(
 }
 
 /// The lead of this tenant whose email has this key, if any.
-async fn holder_of<C: ConnectionTrait>(
+pub(super) async fn holder_of<C: ConnectionTrait>(
     conn: &C,
     ctx: &TenantContext,
     email_key: &str,
