@@ -13,7 +13,9 @@ bin="${1:?usage: api-fuzz.sh path/to/leads}"
 port="${FUZZ_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 base="http://127.0.0.1:$port"
 data="$(mktemp -d "${TMPDIR:-/tmp}/leads-fuzz.XXXXXX")"
-LEADS_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn "$bin" >"$data/server.log" 2>&1 &
+# DATABASE_URL is dropped: test.sh exports one for PostgreSQL, and a database kept between
+# runs would already hold the sign-up below.
+env -u DATABASE_URL LEADS_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn "$bin" >"$data/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
 
