@@ -11,6 +11,7 @@ mod m0003_tenant_leads_view;
 mod m0004_hardening;
 mod m0005_filters_and_views;
 mod m0006_jobs;
+mod m0007_imports;
 mod sql;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_hardening::Migration),
             Box::new(m0005_filters_and_views::Migration),
             Box::new(m0006_jobs::Migration),
+            Box::new(m0007_imports::Migration),
         ]
     }
 }
@@ -53,6 +55,7 @@ mod tests {
                 "m0004_hardening",
                 "m0005_filters_and_views",
                 "m0006_jobs",
+                "m0007_imports",
             ]
         );
     }

@@ -8,6 +8,7 @@
 //! - `LEADS_SEED_DEMO=1`: create the demo workspace on an empty database (off by default, so a
 //!   deployment never gets an account with a published password unless asked)
 //! - `LEADS_SIGNUPS_PER_MINUTE`: sign-ups one client may make a minute (default 20)
+//! - `LEADS_IMPORT_MAX_MB`: the largest CSV file an import takes, in MiB (default 256)
 //! - `RUST_LOG`: log filter
 
 use app::server::client_ip::TrustedProxies;
@@ -24,6 +25,7 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     pub seed_demo: bool,
     pub signups_per_minute: usize,
+    pub import_max_bytes: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +38,8 @@ pub enum ConfigError {
     BadTrustedProxies(String),
     #[error("LEADS_SIGNUPS_PER_MINUTE must be a whole number from 1 (got {0:?})")]
     BadSignupLimit(String),
+    #[error("LEADS_IMPORT_MAX_MB must be a whole number of MiB from 1 to 65536 (got {0:?})")]
+    BadImportLimit(String),
     #[error("LEADS_SEED_DEMO must be 0 or 1 (got {0:?})")]
     BadSeedDemo(String),
     #[error("data directory {path}: {reason}")]
@@ -69,6 +73,16 @@ impl Config {
                 .filter(|n| *n >= 1)
                 .ok_or(ConfigError::BadSignupLimit(raw))?,
         };
+        let import_max_bytes = match var("LEADS_IMPORT_MAX_MB") {
+            None => app::server::state::DEFAULT_IMPORT_MAX_BYTES,
+            Some(raw) => raw
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=65536).contains(n))
+                .map(|mib| mib * 1024 * 1024)
+                .ok_or(ConfigError::BadImportLimit(raw))?,
+        };
         let (database_url, sqlite_path) = match var("DATABASE_URL") {
             Some(url)
                 if url.starts_with("postgres://")
@@ -92,6 +106,7 @@ impl Config {
             trusted_proxies,
             seed_demo,
             signups_per_minute,
+            import_max_bytes,
         })
     }
 }

@@ -14,7 +14,6 @@ use serde_json::json;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -71,8 +70,10 @@ pub fn build_with_timeout(state: AppState, timeout: Duration) -> Router {
             security::resolve_client_ip,
         ))
         .layer(middleware::from_fn(security::reject_cross_site))
-        .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
-        .layer(middleware::from_fn(security::limit_declared_body))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::limit_body,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,

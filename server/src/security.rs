@@ -123,20 +123,30 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
     !origin_host.eq_ignore_ascii_case(host)
 }
 
-/// Answers 413 (as JSON) before reading a body whose declared length is over the limit; bodies
-/// without a length are cut off at the same size by `RequestBodyLimitLayer`.
-pub async fn limit_declared_body(req: Request, next: Next) -> Response {
+/// A request's body limit: an import's upload may be as large as configured; every other body
+/// is at most `MAX_BODY_BYTES`.
+fn body_limit(req: &Request, import_max_bytes: usize) -> usize {
+    let path = req.uri().path().trim_end_matches('/');
+    if req.method() == Method::POST && path == "/api/v1/imports" {
+        import_max_bytes
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
+/// Answers 413 (as JSON) before reading a body whose declared length is over its limit; a body
+/// without a length is cut off at the same size as it is read.
+pub async fn limit_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = body_limit(&req, state.import_max_bytes);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
-        return AppError::PayloadTooLarge {
-            limit_bytes: MAX_BODY_BYTES,
-        }
-        .into_response();
+    if declared.is_some_and(|len| len > limit) {
+        return AppError::PayloadTooLarge { limit_bytes: limit }.into_response();
     }
+    let req = req.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
     next.run(req).await
 }
 

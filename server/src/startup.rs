@@ -44,7 +44,8 @@ pub async fn run() -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState::new(db, config::leptos_options(addr))
         .with_trusted_proxies(config.trusted_proxies.clone())
-        .with_signups_per_minute(config.signups_per_minute);
+        .with_signups_per_minute(config.signups_per_minute)
+        .with_import_max_bytes(config.import_max_bytes);
     let app = crate::router::build(state);
 
     match &config.sqlite_path {

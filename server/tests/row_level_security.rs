@@ -246,6 +246,31 @@ async fn rows_cannot_be_written_into_another_tenant() {
     assert!(err.to_string().contains("row-level security"), "{err}");
     drop(txn);
 
+    for (table, planted) in [
+        (
+            "import_changes",
+            "INSERT INTO import_changes (tenant_id, import_id, lead_id, written) VALUES ($1, $2, $2, now())",
+        ),
+        (
+            "import_errors",
+            "INSERT INTO import_errors (tenant_id, import_id, row_number, fields, message, cells) VALUES ($1, $2, 2, 'email', 'x', '[]')",
+        ),
+    ] {
+        let txn = txn_of(&app, &alice).await;
+        let err = exec(
+            &txn,
+            planted,
+            vec![bob.tenant_id.into(), Uuid::now_v7().into()],
+        )
+        .await
+        .expect_err("planting an import's rows in Bob's workspace must fail");
+        assert!(
+            err.to_string().contains("row-level security"),
+            "{table}: {err}"
+        );
+        drop(txn);
+    }
+
     // Its own tenant is fine, in the same kind of transaction.
     let txn = txn_of(&app, &alice).await;
     assert_eq!(

@@ -20,6 +20,9 @@ pub enum AppError {
     EmailTaken,
     #[error("A view with this name already exists")]
     ViewNameTaken,
+    /// The request fights the state of what it names (undoing an import twice, say).
+    #[error("{0}")]
+    Conflict(String),
     #[error("Sign in to continue")]
     Unauthorized,
     #[error("Wrong email or password")]
@@ -36,6 +39,8 @@ pub enum AppError {
     PreconditionFailed,
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
+    #[error("Send the file as multipart/form-data, in a part named `file`")]
+    NotMultipart,
     #[error("The request body is larger than {limit_bytes} bytes")]
     PayloadTooLarge { limit_bytes: usize },
     #[error("The request body is not valid JSON: {0}")]

@@ -75,6 +75,8 @@ impl Job {
     pub fn title(&self) -> &'static str {
         match self.kind.as_str() {
             "bulk.delete" => "Delete",
+            "import" => "Import",
+            "import.revert" => "Undo import",
             "bulk.setStatus" => "Set status",
             "bulk.setAttribute" => "Set attribute",
             "bulk.removeAttribute" => "Remove attribute",

@@ -180,6 +180,20 @@ impl NewLead {
         ))
     }
 
+    /// A new lead from an email and the fields an import row gives (the rest default).
+    pub fn from_patch(email: EmailAddress, fields: LeadPatch, attributes: Attributes) -> Self {
+        Self::assemble(
+            email,
+            fields.name.flatten(),
+            fields.first_name.flatten(),
+            fields.last_name.flatten(),
+            fields.company.flatten(),
+            fields.status.unwrap_or_default(),
+            fields.score.unwrap_or(0),
+            attributes,
+        )
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn assemble(
         email: EmailAddress,

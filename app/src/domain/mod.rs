@@ -8,6 +8,7 @@ pub mod email;
 pub mod error;
 pub mod field_errors;
 pub mod filter;
+pub mod import;
 pub mod job;
 pub mod lead;
 pub mod lead_input;

@@ -13,16 +13,17 @@ impl AppError {
             Self::Validation { .. } | Self::MalformedBody(_) | Self::Transport(_) => {
                 StatusCode::BAD_REQUEST
             }
-            Self::DuplicateEmail { .. } | Self::EmailTaken | Self::ViewNameTaken => {
-                StatusCode::CONFLICT
-            }
+            Self::DuplicateEmail { .. }
+            | Self::EmailTaken
+            | Self::ViewNameTaken
+            | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unauthorized | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::CrossSiteRequest => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType | Self::NotMultipart => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable | Self::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -35,6 +36,7 @@ impl AppError {
             Self::DuplicateEmail { .. } => "duplicate_email",
             Self::EmailTaken => "email_taken",
             Self::ViewNameTaken => "view_name_taken",
+            Self::Conflict(_) => "conflict",
             Self::Unauthorized => "unauthorized",
             Self::BadCredentials => "invalid_credentials",
             Self::RateLimited { .. } => "rate_limited",
@@ -42,7 +44,7 @@ impl AppError {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PreconditionFailed => "precondition_failed",
-            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::UnsupportedMediaType | Self::NotMultipart => "unsupported_media_type",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::MalformedBody(_) | Self::Transport(_) => "bad_request",
             Self::Unavailable => "unavailable",

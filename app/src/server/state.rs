@@ -19,7 +19,12 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Resolved credentials, briefly (see `auth_cache`).
     pub auth_cache: Arc<AuthCache>,
+    /// The largest CSV file an import takes (every other request body stays small).
+    pub import_max_bytes: usize,
 }
+
+/// 256 MiB: a few million contacts.
+pub const DEFAULT_IMPORT_MAX_BYTES: usize = 256 * 1024 * 1024;
 
 impl AppState {
     pub fn new(db: DatabaseConnection, leptos_options: LeptosOptions) -> Self {
@@ -30,11 +35,17 @@ impl AppState {
             signup_throttle: Arc::new(SignupThrottle::default()),
             trusted_proxies: Arc::new(TrustedProxies::default()),
             auth_cache: Arc::new(AuthCache::default()),
+            import_max_bytes: DEFAULT_IMPORT_MAX_BYTES,
         }
     }
 
     pub fn with_signups_per_minute(mut self, per_minute: usize) -> Self {
         self.signup_throttle = Arc::new(SignupThrottle::new(per_minute));
+        self
+    }
+
+    pub fn with_import_max_bytes(mut self, bytes: usize) -> Self {
+        self.import_max_bytes = bytes;
         self
     }
 

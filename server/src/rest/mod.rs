@@ -7,6 +7,7 @@ mod bulk;
 mod contacts;
 mod export;
 mod extract;
+mod imports;
 mod jobs;
 pub mod openapi;
 mod tokens;
@@ -37,6 +38,16 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/me", get(auth::me))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route(
+            "/imports",
+            get(imports::list)
+                .post(imports::create)
+                // The upload's own limit is applied by `security::limit_body`.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/imports/{id}", get(imports::get))
+        .route("/imports/{id}/errors", get(imports::errors))
+        .route("/imports/{id}/revert", post(imports::revert))
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}", get(jobs::get))
         .route("/jobs/{id}/cancel", post(jobs::cancel))

@@ -4,6 +4,7 @@
 //! parsers' field lists.
 
 use app::domain::account::{Me, Role, TenantView, UserView};
+use app::domain::import::{AttributeMode, Import, ImportMode};
 use app::domain::job::{Job, JobCounts, JobProgress, JobState};
 use app::domain::lead::{Lead, LeadStatus};
 use app::domain::list_query::{LeadPage, ListMeta};
@@ -250,6 +251,11 @@ impl Modify for LeadsAlias {
         super::export::export,
         super::batch::batch,
         super::bulk::bulk,
+        super::imports::create,
+        super::imports::list,
+        super::imports::get,
+        super::imports::errors,
+        super::imports::revert,
         super::jobs::list,
         super::jobs::get,
         super::jobs::cancel,
@@ -263,9 +269,10 @@ impl Modify for LeadsAlias {
         SignupBody, LoginBody, SignedInBody, TokenBody, LeadBody, AttributeValueBody, ErrorBody, ErrorDetail,
         SavedView, ViewBody, ViewPatchBody, BatchBody, BatchItemResult, BatchResponse,
         BulkBody, BulkIdsResult, Job, JobCounts, JobProgress, JobState,
+        Import, ImportMode, AttributeMode,
     )),
     modifiers(&Security, &LeadsAlias),
-    tags((name = "auth"), (name = "tokens"), (name = "contacts"), (name = "views"), (name = "jobs")),
+    tags((name = "auth"), (name = "tokens"), (name = "contacts"), (name = "views"), (name = "imports"), (name = "jobs")),
 )]
 pub struct ApiDoc;
 

@@ -137,6 +137,8 @@ pub struct AppOptions {
     /// PostgreSQL: reach the database through this address (a proxy the test controls)
     /// instead of directly.
     pub database_via: Option<SocketAddr>,
+    /// The largest import upload (the app's default when `None`).
+    pub import_max_bytes: Option<usize>,
 }
 
 impl Default for AppOptions {
@@ -146,6 +148,7 @@ impl Default for AppOptions {
             statement_timeout: db::STATEMENT_TIMEOUT,
             trusted_proxies: TrustedProxies::default(),
             database_via: None,
+            import_max_bytes: None,
         }
     }
 }
@@ -183,8 +186,11 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("local addr");
-    let state = AppState::new(conn.clone(), server::config::leptos_options(addr))
+    let mut state = AppState::new(conn.clone(), server::config::leptos_options(addr))
         .with_trusted_proxies(options.trusted_proxies);
+    if let Some(bytes) = options.import_max_bytes {
+        state = state.with_import_max_bytes(bytes);
+    }
     let router = server::router::build_with_timeout(state, options.timeout);
     tokio::spawn(async move {
         axum::serve(

@@ -1,6 +1,8 @@
 //! SeaORM entities, one per table. Only the service layer uses them.
 
 pub mod api_token;
+pub mod import_change;
+pub mod import_error;
 pub mod job;
 pub mod lead;
 pub mod membership;

@@ -8,7 +8,7 @@ use super::now;
 use super::tenant_context::TenantContext;
 use crate::domain::bulk::BulkAction;
 use crate::domain::error::AppError;
-use crate::domain::job::{Job, JobCounts, JobState};
+use crate::domain::job::{Job, JobCounts};
 use crate::domain::list_query::ListQuery;
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::lead;
@@ -159,20 +159,9 @@ pub async fn start_for_filter(
     let total = exact_total(db, ctx, &query).await?;
     let params = serde_json::json!({ "filter": query_string, "action": action.to_json() });
     let job = jobs::create(db, ctx, action.kind(), params, total).await?;
-    let (db, ctx, id) = (db.clone(), ctx.clone(), job.id);
-    tokio::spawn(async move {
-        let outcome = run(&db, &ctx, id, &query, &action).await;
-        let (state, message) = match outcome {
-            Ok(true) => (JobState::Done, String::new()),
-            Ok(false) => (JobState::Cancelled, "cancelled".to_owned()),
-            Err(e) => {
-                tracing::error!(job = %id, error = %e, "bulk job failed");
-                (JobState::Failed, e.to_string())
-            }
-        };
-        if let Err(e) = jobs::finish(&db, &ctx, id, state, message).await {
-            tracing::error!(job = %id, error = %e, "could not record the end of a job");
-        }
+    let (db2, ctx2, id) = (db.clone(), ctx.clone(), job.id);
+    jobs::spawn(db, ctx, id, async move {
+        run(&db2, &ctx2, id, &query, &action).await
     });
     Ok(job)
 }

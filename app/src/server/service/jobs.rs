@@ -6,7 +6,7 @@ use super::now;
 use super::tenant_context::TenantContext;
 use crate::domain::error::AppError;
 use crate::domain::job::{Job, JobCounts, JobProgress, JobState};
-use crate::server::db::tenant_txn;
+use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::job;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -17,6 +17,34 @@ use uuid::Uuid;
 
 /// Jobs `GET /api/v1/jobs` lists: the most recent.
 pub const LISTED_JOBS: u64 = 50;
+/// Jobs that run at once in this process; more wait, queued, for a slot. Each job works in
+/// short transactions, so even the running ones leave the pool to requests most of the time.
+pub const RUNNING_JOBS: usize = 2;
+static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(RUNNING_JOBS);
+
+/// Runs a job's work in the background once a slot is free, then records how it ended. The
+/// work answers Ok(false) when it stopped on a cancel request.
+pub(super) fn spawn<F>(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid, work: F)
+where
+    F: std::future::Future<Output = Result<bool, AppError>> + Send + 'static,
+{
+    let (db, ctx) = (db.clone(), ctx.clone());
+    tokio::spawn(async move {
+        let _slot = SLOTS.acquire().await;
+        let (state, message) = match work.await {
+            Ok(true) => (JobState::Done, String::new()),
+            Ok(false) => (JobState::Cancelled, "cancelled".to_owned()),
+            Err(AppError::Validation { message, .. }) => (JobState::Failed, message),
+            Err(e) => {
+                tracing::error!(job = %id, error = %e, "job failed");
+                (JobState::Failed, e.to_string())
+            }
+        };
+        if let Err(e) = finish(&db, &ctx, id, state, message).await {
+            tracing::error!(job = %id, error = %e, "could not record the end of a job");
+        }
+    });
+}
 
 fn counts_of(value: &serde_json::Value) -> JobCounts {
     let n = |k: &str| {
@@ -51,7 +79,7 @@ pub fn add_counts(into: &mut JobCounts, more: &JobCounts) {
     into.deleted += more.deleted;
 }
 
-fn to_job(m: job::Model) -> Job {
+pub(super) fn to_job(m: job::Model) -> Job {
     Job {
         id: m.id,
         kind: m.kind,
@@ -105,15 +133,87 @@ pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Resu
 }
 
 pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<Job>, AppError> {
+    Ok(models(db, ctx, None)
+        .await?
+        .into_iter()
+        .map(to_job)
+        .collect())
+}
+
+/// The most recent jobs, of one kind if given, with their parameters.
+pub(super) async fn models(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    kind: Option<&str>,
+) -> Result<Vec<job::Model>, AppError> {
     let txn = tenant_txn(db, ctx).await?;
-    let rows = job::Entity::find()
-        .filter(job::Column::TenantId.eq(ctx.tenant_id()))
+    let mut select = job::Entity::find().filter(job::Column::TenantId.eq(ctx.tenant_id()));
+    if let Some(kind) = kind {
+        select = select.filter(job::Column::Kind.eq(kind));
+    }
+    let rows = select
         .order_by_desc(job::Column::Id)
         .limit(LISTED_JOBS)
         .all(&txn)
         .await?;
     txn.commit().await?;
-    Ok(rows.into_iter().map(to_job).collect())
+    Ok(rows)
+}
+
+/// One job with its parameters.
+pub(super) async fn model(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+) -> Result<job::Model, AppError> {
+    let txn = tenant_txn(db, ctx).await?;
+    let found = job::Entity::find_by_id((ctx.tenant_id(), id))
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    found.ok_or(AppError::NotFound)
+}
+
+/// Once a job knows how much there is to do.
+pub(super) async fn set_total(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+    total: u64,
+) -> Result<(), AppError> {
+    let txn = tenant_txn(db, ctx).await?;
+    job::Entity::update_many()
+        .col_expr(job::Column::Total, Expr::value(total as i64))
+        .filter(job::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(job::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Replaces a job's parameters when they still are `expected` (a compare-and-set, so two
+/// requests cannot both claim the same follow-up). Answers whether it did.
+pub(super) async fn replace_params(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+    expected: &serde_json::Value,
+    params: serde_json::Value,
+) -> Result<bool, AppError> {
+    let txn = tenant_write_txn(db, ctx).await?;
+    let current = job::Entity::find_by_id((ctx.tenant_id(), id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if current.params != *expected {
+        return Ok(false);
+    }
+    let mut active = current.into_active_model();
+    active.params = Set(params);
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Asks a job to stop; it does after the chunk in hand. A finished job is left as it is.

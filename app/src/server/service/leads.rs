@@ -52,15 +52,13 @@ pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Resu
     found.map(to_lead).ok_or(AppError::NotFound)
 }
 
-/// Creates a lead. A duplicate email is detected inside the same transaction (the insert does
-/// nothing on conflict, then the holder is looked up), so a 409 costs what a 201 does.
-pub async fn create(
-    db: &DatabaseConnection,
+/// The row of a new lead, created at `at`.
+pub(super) fn new_row(
     ctx: &TenantContext,
     new: NewLead,
-) -> Result<Lead, AppError> {
-    let created = now();
-    let model = lead::Model {
+    at: chrono::DateTime<chrono::Utc>,
+) -> lead::Model {
+    lead::Model {
         tenant_id: ctx.tenant_id(),
         id: Uuid::now_v7(),
         email_key: new.email.key(),
@@ -72,9 +70,19 @@ pub async fn create(
         status: new.status.as_str().to_owned(),
         score: new.score,
         attributes: new.attributes.to_json(),
-        created,
-        updated: created,
-    };
+        created: at,
+        updated: at,
+    }
+}
+
+/// Creates a lead. A duplicate email is detected inside the same transaction (the insert does
+/// nothing on conflict, then the holder is looked up), so a 409 costs what a 201 does.
+pub async fn create(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    new: NewLead,
+) -> Result<Lead, AppError> {
+    let model = new_row(ctx, new, now());
     let txn = tenant_txn(db, ctx).await?;
     let inserted = lead::Entity::insert(model.clone().into_active_model())
         .on_conflict_do_nothing_on([lead::Column::TenantId, lead::Column::EmailKey])
@@ -142,6 +150,71 @@ pub(super) async fn apply_patch(
     if if_match.is_some_and(|tag| tag != "*" && tag != before.etag()) {
         return Err(AppError::PreconditionFailed);
     }
+    let mut next = patched(&current, patch);
+    if skip_unchanged && next == current {
+        txn.commit().await?;
+        return Ok((before, false));
+    }
+    // Strictly increasing, so every change gets a new ETag even within one microsecond.
+    next.updated = Ord::max(now(), current.updated + Duration::microseconds(1));
+
+    if next.email_key != current.email_key
+        && let Some(existing_id) = holder_of(&txn, ctx, &next.email_key).await?
+    {
+        return Err(AppError::DuplicateEmail { existing_id });
+    }
+
+    let result = write_row(&txn, ctx, &next, before.updated).await;
+    match result {
+        Ok(r) if r.rows_affected == 1 => {
+            txn.commit().await?;
+            Ok((to_lead(next), true))
+        }
+        Ok(_) => Err(AppError::PreconditionFailed),
+        // Another edit took the address between the check above and this write.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            drop(txn);
+            let txn = tenant_txn(db, ctx).await?;
+            let holder = holder_of(&txn, ctx, &next.email_key).await?;
+            txn.commit().await?;
+            Err(holder.map_or(AppError::PreconditionFailed, |existing_id| {
+                AppError::DuplicateEmail { existing_id }
+            }))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Writes every column of `next` over the row, provided the row still has the `updated` the
+/// caller read (so the check and the write are atomic against a concurrent edit).
+pub(super) async fn write_row<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &TenantContext,
+    next: &lead::Model,
+    read_updated: chrono::DateTime<chrono::Utc>,
+) -> Result<sea_orm::UpdateResult, sea_orm::DbErr> {
+    let mut active = next.clone().into_active_model();
+    active.email = Set(next.email.clone());
+    active.email_key = Set(next.email_key.clone());
+    active.name = Set(next.name.clone());
+    active.first_name = Set(next.first_name.clone());
+    active.last_name = Set(next.last_name.clone());
+    active.company = Set(next.company.clone());
+    active.status = Set(next.status.clone());
+    active.score = Set(next.score);
+    active.attributes = Set(next.attributes.clone());
+    active.updated = Set(next.updated);
+    lead::Entity::update_many()
+        .set(active)
+        .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(lead::Column::Id.eq(next.id))
+        .filter(lead::Column::Updated.eq(read_updated))
+        .exec(conn)
+        .await
+}
+
+/// The row with an edit applied (its `updated` untouched).
+pub(super) fn patched(current: &lead::Model, patch: LeadPatch) -> lead::Model {
     let mut next = current.clone();
     let names_touched = patch.first_name.is_some() || patch.last_name.is_some();
     if let Some(email) = patch.email {
@@ -180,56 +253,7 @@ pub(super) async fn apply_patch(
         next.attributes = v.to_json();
     }
     next.email_key = email_key(&next.email);
-    if skip_unchanged && next == current {
-        txn.commit().await?;
-        return Ok((before, false));
-    }
-    // Strictly increasing, so every change gets a new ETag even within one microsecond.
-    next.updated = Ord::max(now(), current.updated + Duration::microseconds(1));
-
-    if next.email_key != current.email_key
-        && let Some(existing_id) = holder_of(&txn, ctx, &next.email_key).await?
-    {
-        return Err(AppError::DuplicateEmail { existing_id });
-    }
-
-    let mut active = current.into_active_model();
-    active.email = Set(next.email.clone());
-    active.email_key = Set(next.email_key.clone());
-    active.name = Set(next.name.clone());
-    active.first_name = Set(next.first_name.clone());
-    active.last_name = Set(next.last_name.clone());
-    active.company = Set(next.company.clone());
-    active.status = Set(next.status.clone());
-    active.score = Set(next.score);
-    active.attributes = Set(next.attributes.clone());
-    active.updated = Set(next.updated);
-    // The WHERE on the old `updated` makes the check-and-write atomic against a concurrent edit.
-    let result = lead::Entity::update_many()
-        .set(active)
-        .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
-        .filter(lead::Column::Id.eq(id))
-        .filter(lead::Column::Updated.eq(before.updated))
-        .exec(&txn)
-        .await;
-    match result {
-        Ok(r) if r.rows_affected == 1 => {
-            txn.commit().await?;
-            Ok((to_lead(next), true))
-        }
-        Ok(_) => Err(AppError::PreconditionFailed),
-        // Another edit took the address between the check above and this write.
-        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            drop(txn);
-            let txn = tenant_txn(db, ctx).await?;
-            let holder = holder_of(&txn, ctx, &next.email_key).await?;
-            txn.commit().await?;
-            Err(holder.map_or(AppError::PreconditionFailed, |existing_id| {
-                AppError::DuplicateEmail { existing_id }
-            }))
-        }
-        Err(err) => Err(err.into()),
-    }
+    next
 }
 
 pub async fn delete(

@@ -10,6 +10,8 @@ pub mod bulk;
 mod crypto;
 pub mod export;
 mod filter_sql;
+pub mod import_file;
+pub mod imports;
 pub mod jobs;
 pub mod leads;
 mod list_leads;
