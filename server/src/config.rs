@@ -9,6 +9,8 @@
 //!   deployment never gets an account with a published password unless asked)
 //! - `LEADS_SIGNUPS_PER_MINUTE`: sign-ups one client may make a minute (default 20)
 //! - `LEADS_IMPORT_MAX_MB`: the largest CSV file an import takes, in MiB (default 256)
+//! - `LEADS_COUNT_BUDGET_MS`: time a searched or filtered total may take on PostgreSQL before
+//!   the planner's estimate is shown instead (default 25)
 //! - `RUST_LOG`: log filter
 
 use app::server::client_ip::TrustedProxies;
@@ -26,6 +28,7 @@ pub struct Config {
     pub seed_demo: bool,
     pub signups_per_minute: usize,
     pub import_max_bytes: usize,
+    pub count_budget_ms: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +43,8 @@ pub enum ConfigError {
     BadSignupLimit(String),
     #[error("LEADS_IMPORT_MAX_MB must be a whole number of MiB from 1 to 65536 (got {0:?})")]
     BadImportLimit(String),
+    #[error("LEADS_COUNT_BUDGET_MS must be a whole number of milliseconds from 1 (got {0:?})")]
+    BadCountBudget(String),
     #[error("LEADS_SEED_DEMO must be 0 or 1 (got {0:?})")]
     BadSeedDemo(String),
     #[error("data directory {path}: {reason}")]
@@ -83,6 +88,15 @@ impl Config {
                 .map(|mib| mib * 1024 * 1024)
                 .ok_or(ConfigError::BadImportLimit(raw))?,
         };
+        let count_budget_ms = match var("LEADS_COUNT_BUDGET_MS") {
+            None => app::server::service::COUNT_BUDGET_MS,
+            Some(raw) => raw
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or(ConfigError::BadCountBudget(raw))?,
+        };
         let (database_url, sqlite_path) = match var("DATABASE_URL") {
             Some(url)
                 if url.starts_with("postgres://")
@@ -107,6 +121,7 @@ impl Config {
             seed_demo,
             signups_per_minute,
             import_max_bytes,
+            count_budget_ms,
         })
     }
 }

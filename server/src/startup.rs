@@ -42,6 +42,7 @@ pub async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    app::server::service::set_count_budget_ms(config.count_budget_ms);
     let state = AppState::new(db, config::leptos_options(addr))
         .with_trusted_proxies(config.trusted_proxies.clone())
         .with_signups_per_minute(config.signups_per_minute)

@@ -904,6 +904,7 @@ async fn the_list_defaults_to_twenty_most_recently_updated() {
             "nextCursor",
             "page",
             "total",
+            "totalIsEstimate",
             "totalIsExact",
             "totalPages"
         ]

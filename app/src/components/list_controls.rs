@@ -83,12 +83,18 @@ pub fn range_summary(meta: &ListMeta, shown: usize) -> String {
     }
     let first = (meta.page as u64 - 1) * meta.limit as u64 + 1;
     let last = first + shown as u64 - 1;
-    let plus = if meta.total_is_exact { "" } else { "+" };
+    let total = group_thousands(meta.total);
+    let total = if meta.total_is_estimate {
+        format!("about {total}")
+    } else if meta.total_is_exact {
+        total
+    } else {
+        format!("{total}+")
+    };
     format!(
-        "{}–{} of {}{plus}",
+        "{}–{} of {total}",
         group_thousands(first),
         group_thousands(last),
-        group_thousands(meta.total)
     )
 }
 
@@ -274,7 +280,9 @@ pub fn Pager(meta: ListMeta, shown: usize) -> impl IntoView {
             },
         );
     };
-    let pages_label = if meta.total_is_exact {
+    let pages_label = if meta.total_is_estimate {
+        format!("about {}", group_thousands(pages))
+    } else if meta.total_is_exact {
         group_thousands(pages)
     } else {
         format!("{}+", group_thousands(pages))
@@ -327,8 +335,15 @@ mod tests {
             limit: 20,
             total_pages: 500,
             total_is_exact: false,
+            total_is_estimate: false,
             next_cursor: None,
         };
         assert_eq!(range_summary(&meta, 20), "21–40 of 10,000+");
+        let estimated = ListMeta {
+            total: 125_000,
+            total_is_estimate: true,
+            ..meta
+        };
+        assert_eq!(range_summary(&estimated, 20), "21–40 of about 125,000");
     }
 }

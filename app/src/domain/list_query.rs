@@ -296,6 +296,10 @@ pub struct ListMeta {
     pub limit: u32,
     pub total_pages: u64,
     pub total_is_exact: bool,
+    /// The total is the database's estimate (counting would have taken too long): show it as
+    /// "about N".
+    #[serde(default)]
+    pub total_is_estimate: bool,
     pub next_cursor: Option<String>,
 }
 

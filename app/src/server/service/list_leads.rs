@@ -1,5 +1,7 @@
 //! The contact list: filter, sort (always tie-broken by id), offset or keyset paging, and a
-//! total that is exact up to `EXACT_TOTAL_CAP` matches and a lower bound beyond.
+//! total that is exact up to `EXACT_TOTAL_CAP` matches and a lower bound beyond. On PostgreSQL
+//! a searched or filtered total gets a time budget (`COUNT_BUDGET_MS`); past it the page comes with the
+//! planner's estimate instead, marked as one, rather than waiting on the count.
 
 use super::filter_sql;
 use super::leads::to_lead;
@@ -142,6 +144,57 @@ async fn capped_total<C: ConnectionTrait>(
     })
 }
 
+/// What a count may cost a page before the estimate stands in for it, unless configured.
+pub const COUNT_BUDGET_MS: u32 = 25;
+static COUNT_BUDGET: std::sync::atomic::AtomicU32 =
+    std::sync::atomic::AtomicU32::new(COUNT_BUDGET_MS);
+
+/// Sets the count budget for this process (`LEADS_COUNT_BUDGET_MS`).
+pub fn set_count_budget_ms(ms: u32) {
+    COUNT_BUDGET.store(ms.max(1), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A total: the number, whether exact, whether the planner's estimate.
+type Total = (u64, bool, bool);
+
+/// The capped count within `COUNT_BUDGET_MS`, else the planner's estimate. The time limit is
+/// set inside a savepoint that is always rolled back, which also restores the usual limit.
+async fn budgeted_total<C: ConnectionTrait>(conn: &C, cond: Condition) -> Result<Total, AppError> {
+    let budget = COUNT_BUDGET.load(std::sync::atomic::Ordering::Relaxed);
+    conn.execute_unprepared(&format!(
+        "SAVEPOINT total_budget; SET LOCAL statement_timeout = {budget}"
+    ))
+    .await?;
+    let counted = capped_total(conn, cond.clone()).await;
+    conn.execute_unprepared("ROLLBACK TO SAVEPOINT total_budget")
+        .await?;
+    match counted {
+        Ok((total, exact)) => Ok((total, exact, false)),
+        Err(AppError::TimedOut) => Ok((estimated_total(conn, cond).await?, false, true)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The planner's row estimate for the matching rows (PostgreSQL).
+async fn estimated_total<C: ConnectionTrait>(conn: &C, cond: Condition) -> Result<u64, AppError> {
+    let mut select = Query::select()
+        .expr(Expr::val(1))
+        .from(lead::Entity)
+        .cond_where(cond)
+        .to_owned();
+    read_from_tenant_view(&mut select, DbBackend::Postgres);
+    let (sql, values) = select.build(sea_orm::sea_query::PostgresQueryBuilder);
+    let explain = sea_orm::Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        format!("EXPLAIN (FORMAT JSON) {sql}"),
+        values,
+    );
+    let row = conn.query_one_raw(explain).await?.ok_or(AppError::Internal)?;
+    let plan: serde_json::Value = row.try_get_by_index(0)?;
+    let rows = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0);
+    Ok(rows.max(0.0).round() as u64)
+}
+
 /// How many contacts match `query` (exact up to the cap), within an open tenant transaction.
 pub(super) async fn total<C: ConnectionTrait>(
     conn: &C,
@@ -165,7 +218,14 @@ pub(super) async fn list(
             .await?;
     }
     let cond = filter(ctx, query, backend);
-    let (total, total_is_exact) = capped_total(&txn, cond.clone()).await?;
+    let budgeted = backend == DbBackend::Postgres
+        && (query.search.is_some() || !query.filters.is_empty());
+    let (mut total, total_is_exact, total_is_estimate) = if budgeted {
+        budgeted_total(&txn, cond.clone()).await?
+    } else {
+        let (total, exact) = capped_total(&txn, cond.clone()).await?;
+        (total, exact, false)
+    };
 
     let col = sort_column(query.sort);
     let order = match query.order {
@@ -187,6 +247,11 @@ pub(super) async fn list(
 
     let has_more = rows.len() > query.limit as usize;
     rows.truncate(query.limit as usize);
+    if total_is_estimate {
+        // An estimate never claims fewer rows than this page proves exist.
+        let seen = query.offset() + rows.len() as u64 + u64::from(has_more);
+        total = total.max(seen);
+    }
     let next_cursor = has_more.then(|| rows.last()).flatten().map(|last| {
         Cursor {
             sort: query.sort,
@@ -205,6 +270,7 @@ pub(super) async fn list(
             limit: query.limit,
             total_pages: total.div_ceil(limit),
             total_is_exact,
+            total_is_estimate,
             next_cursor,
         },
     })

@@ -21,7 +21,7 @@ pub mod signup_throttle;
 pub mod tenant_context;
 pub mod tokens;
 
-pub use list_leads::contains_pattern;
+pub use list_leads::{COUNT_BUDGET_MS, contains_pattern, set_count_budget_ms};
 pub use tenant_context::TenantContext;
 
 /// Timestamps are kept at microsecond precision, PostgreSQL's, so what is returned equals what
