@@ -33,6 +33,8 @@
 //! - `BENCH_ONLY=bulk`: only the export of the whole big tenant (CSV through HTTP, beside the
 //!   same keyset reads run directly) and a bulk status change of ~500k contacts as a job (beside
 //!   the same change as one UPDATE); both are undone after.
+//! - `BENCH_ONLY=import`: only the CSV import of `BENCH_IMPORT_ROWS` (1000000) generated rows into
+//!   an empty workspace, then the same file again as an upsert, beside a raw `COPY` of the rows.
 //! - `BENCH_ONLY=filters`: only the filter scenarios (attribute equality, score range and status,
 //!   a rare attribute value, a date range), each with its total.
 
@@ -66,6 +68,9 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 type BoxError = Box<dyn Error + Send + Sync>;
+
+#[path = "contacts/import.rs"]
+mod import;
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/leads_bench";
 const PASSWORD: &str = "bench password, not a secret";
@@ -249,6 +254,10 @@ async fn run() -> Result<(), BoxError> {
             rows.push(bulk_status_scenario(&b).await?);
         }
         Ok("create") => rows.push(create_scenario(&b, s.creates, s.concurrency).await?),
+        Ok("import") => {
+            let n = env_num("BENCH_IMPORT_ROWS", 1_000_000u64)?;
+            rows.extend(import::import_scenarios(&b, n).await?);
+        }
         _ => {}
     }
     if !rows.is_empty() {

@@ -514,3 +514,116 @@ async fn a_large_file_imports_in_chunks_and_can_be_cancelled_part_way() {
     );
     assert_eq!(app.leads_in_db(user.tenant_id).await.len(), 5000);
 }
+
+#[tokio::test]
+async fn an_export_imports_back_losslessly() {
+    let app = spawn_app().await;
+    let source = app.signup("Exporter").await;
+    let target = app.signup("Receiver").await;
+    for body in [
+        json!({ "email": "Ada@Example.com", "firstName": "Ada", "lastName": "Lovelace",
+                "company": "Engines, \"Analytical\"", "status": "bounced", "score": -5,
+                "attributes": { "plan": "pro", "note": "line one\nline two" } }),
+        json!({ "email": "grace@example.com", "name": "Amazing Grace", "status": "unsubscribed",
+                "score": 1000000, "attributes": { "plan": "free" } }),
+        json!({ "email": "zoë@example.com" }),
+    ] {
+        source.create_contact(&app, body).await;
+    }
+    let csv = source
+        .request(
+            &app,
+            reqwest::Method::GET,
+            "/api/v1/contacts/export?format=csv",
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let done = import(&app, &target, &csv, None).await;
+    assert_eq!(counts(&done), [3, 0, 0, 0, 0], "{done}");
+
+    let fields = |c: &Value| {
+        let mut c = c.clone();
+        for k in ["id", "tenantId", "created", "updated"] {
+            c.as_object_mut().unwrap().remove(k);
+        }
+        c
+    };
+    let (_, theirs) = source.list(&app, "sort=email&order=asc").await;
+    let (_, ours) = target.list(&app, "sort=email&order=asc").await;
+    let theirs: Vec<Value> = theirs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(fields)
+        .collect();
+    let ours: Vec<Value> = ours["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(fields)
+        .collect();
+    assert_eq!(ours, theirs);
+}
+
+#[tokio::test]
+async fn an_import_cut_short_by_a_restart_is_interrupted_with_what_it_committed_counted() {
+    let app = spawn_app().await;
+    let user = app.signup("Restarted").await;
+    let mut file = String::from("email\n");
+    for i in 0..30_000 {
+        file.push_str(&format!("r{i}@example.com\n"));
+    }
+    let (status, started) = upload(&app, &user, file, None).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let id = started["job"]["id"].as_str().unwrap().to_owned();
+    // Once some chunks are in.
+    loop {
+        let (_, now) = user.get(&app, &format!("/api/v1/jobs/{id}")).await;
+        if now["progress"]["done"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(
+            now["finished"].is_null(),
+            "finished before it could be cut short: {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // What the next start-up does to jobs a stopped server left unfinished.
+    app::server::service::jobs::interrupt_unfinished(&app.db)
+        .await
+        .unwrap();
+    // The running task notices at its next chunk and stops writing.
+    let mut last = usize::MAX;
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = app.leads_in_db(user.tenant_id).await.len();
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    let (_, import) = user.get(&app, &format!("/api/v1/imports/{id}")).await;
+    assert_eq!(import["job"]["state"], "interrupted", "{import}");
+    assert!(last > 0 && last < 30_000, "it stopped part-way: {import}");
+    assert_eq!(
+        counts(&import)[0],
+        last as u64,
+        "every committed row is counted: {import}"
+    );
+    // And what it did is undoable.
+    let (status, job) = user
+        .post(&app, &format!("/api/v1/imports/{id}/revert"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    wait_for(
+        &app,
+        &user,
+        &format!("/api/v1/jobs/{}", job["id"].as_str().unwrap()),
+    )
+    .await;
+    assert!(app.leads_in_db(user.tenant_id).await.is_empty());
+}

@@ -237,8 +237,8 @@ pub async fn cancel(
     get(db, ctx, id).await
 }
 
-/// After a chunk: the progress so far. Answers whether the job should go on (false once a
-/// cancel was asked).
+/// After a chunk: the progress so far (what was committed is always counted). Answers whether
+/// the job should go on: not once a cancel was asked, nor once it was marked interrupted.
 pub(super) async fn record_progress(
     db: &DatabaseConnection,
     ctx: &TenantContext,
@@ -260,10 +260,11 @@ pub(super) async fn record_progress(
     }
     active.update(&txn).await?;
     txn.commit().await?;
-    Ok(state != JobState::Cancelling)
+    Ok(matches!(state, JobState::Queued | JobState::Running))
 }
 
-/// The end of a job: done, failed (with why) or cancelled.
+/// The end of a job: done, failed (with why) or cancelled. A job already ended (marked
+/// interrupted meanwhile) keeps that end.
 pub(super) async fn finish(
     db: &DatabaseConnection,
     ctx: &TenantContext,
@@ -281,6 +282,7 @@ pub(super) async fn finish(
         .col_expr(job::Column::Finished, Expr::value(now()))
         .filter(job::Column::TenantId.eq(ctx.tenant_id()))
         .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Finished.is_null())
         .exec(&txn)
         .await?;
     txn.commit().await?;
