@@ -12,6 +12,7 @@ use crate::components::app_header::{AppHeader, provide_current_user};
 use crate::pages::contact::ContactPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
+use crate::pages::import::ImportPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::signup::SignupPage;
@@ -68,6 +69,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/signup") view=SignupPage/>
                 // Async: the whole page (data, redirect or 404 status) is known before it is sent.
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async/>
+                <Route path=path!("/contacts/import") view=ImportPage ssr=SsrMode::Async/>
                 <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async/>
             </Routes>
         </main>

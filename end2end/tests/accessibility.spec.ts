@@ -44,3 +44,23 @@ test('the contacts page, its filter bar, views, bulk bar and modal have no serio
   await expect(page.getByTestId('add-contact-modal')).toBeVisible();
   await expectNoSeriousViolations(page, 'the add-contact modal');
 });
+
+test('the import page, with a file and its column mapping, has no serious violations', async ({ page }) => {
+  await signUp(page, 'Accessible Import Co');
+  await page.goto('/contacts/import');
+  await waitForHydration(page);
+  await expectNoSeriousViolations(page, '/contacts/import');
+
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'people.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('Email,Name,Plan,Notes\nada@example.com,Ada Lovelace,pro,first\nbob@example.com,Bob,free,\n'),
+  });
+  await expect(page.getByTestId('import-preview')).toBeVisible();
+  // An ignored column, an attribute's key field and a mapping problem, all on screen.
+  await page.getByTestId('import-mapping-3').selectOption('ignore');
+  await page.getByTestId('import-mapping-1').selectOption('email');
+  await expect(page.getByTestId('import-attribute-key-2')).toBeVisible();
+  await expect(page.getByTestId('import-mapping-problems')).toBeVisible();
+  await expectNoSeriousViolations(page, '/contacts/import with a preview');
+});

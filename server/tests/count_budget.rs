@@ -10,7 +10,9 @@ use sea_orm::ConnectionTrait;
 #[tokio::test]
 async fn an_overrun_count_gives_way_to_a_marked_estimate() {
     if backend() != Backend::Postgres {
-        println!("the count budget applies on PostgreSQL only; skipped (set LEADS_TEST_BACKEND=postgres)");
+        println!(
+            "the count budget applies on PostgreSQL only; skipped (set LEADS_TEST_BACKEND=postgres)"
+        );
         return;
     }
     let app = spawn_app().await;
@@ -20,7 +22,11 @@ async fn an_overrun_count_gives_way_to_a_marked_estimate() {
 
     // Within the usual budget: exact (up to the cap).
     let (ids, meta) = user.list_ids(&app, "search=s1234%40").await;
-    assert_eq!((ids.len(), &meta["total"]), (1, &serde_json::json!(1)), "{meta}");
+    assert_eq!(
+        (ids.len(), &meta["total"]),
+        (1, &serde_json::json!(1)),
+        "{meta}"
+    );
     assert_eq!(meta["totalIsEstimate"], false);
 
     app::server::service::set_count_budget_ms(1);
@@ -30,7 +36,10 @@ async fn an_overrun_count_gives_way_to_a_marked_estimate() {
     assert_eq!(meta["totalIsEstimate"], true, "{meta}");
     assert_eq!(meta["totalIsExact"], false);
     let total = meta["total"].as_u64().unwrap();
-    assert!((10_000..=60_000).contains(&total), "a sane estimate of 30,000: {meta}");
+    assert!(
+        (10_000..=60_000).contains(&total),
+        "a sane estimate of 30,000: {meta}"
+    );
     assert!(meta["nextCursor"].is_string());
     app::server::service::set_count_budget_ms(app::server::service::COUNT_BUDGET_MS);
 }

@@ -114,6 +114,7 @@ pub fn ContactsPage() -> impl IntoView {
                     let qs = query_string.get();
                     if qs.is_empty() { "/api/v1/contacts/export".to_owned() } else { format!("/api/v1/contacts/export?{qs}") }
                 }>"Export CSV"</a>
+            <a class="btn btn-ghost" data-testid="import-link" href="/contacts/import">"Import"</a>
             <button type="button" class="btn btn-primary" data-testid="add-contact" on:click=move |_| {
                 create.value().set(None);
                 adding.set(true);

@@ -189,7 +189,10 @@ async fn estimated_total<C: ConnectionTrait>(conn: &C, cond: Condition) -> Resul
         format!("EXPLAIN (FORMAT JSON) {sql}"),
         values,
     );
-    let row = conn.query_one_raw(explain).await?.ok_or(AppError::Internal)?;
+    let row = conn
+        .query_one_raw(explain)
+        .await?
+        .ok_or(AppError::Internal)?;
     let plan: serde_json::Value = row.try_get_by_index(0)?;
     let rows = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0);
     Ok(rows.max(0.0).round() as u64)
@@ -218,8 +221,8 @@ pub(super) async fn list(
             .await?;
     }
     let cond = filter(ctx, query, backend);
-    let budgeted = backend == DbBackend::Postgres
-        && (query.search.is_some() || !query.filters.is_empty());
+    let budgeted =
+        backend == DbBackend::Postgres && (query.search.is_some() || !query.filters.is_empty());
     let (mut total, total_is_exact, total_is_estimate) = if budgeted {
         budgeted_total(&txn, cond.clone()).await?
     } else {
