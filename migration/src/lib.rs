@@ -12,7 +12,12 @@ mod m0004_hardening;
 mod m0005_filters_and_views;
 mod m0006_jobs;
 mod m0007_imports;
+mod m0008_citus;
+mod m0009_job_queue;
 mod sql;
+
+pub mod citus;
+pub use citus::{distribute_if_citus, reference_if_citus};
 
 pub struct Migrator;
 
@@ -27,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_filters_and_views::Migration),
             Box::new(m0006_jobs::Migration),
             Box::new(m0007_imports::Migration),
+            Box::new(m0008_citus::Migration),
+            Box::new(m0009_job_queue::Migration),
         ]
     }
 }
@@ -56,6 +63,8 @@ mod tests {
                 "m0005_filters_and_views",
                 "m0006_jobs",
                 "m0007_imports",
+                "m0008_citus",
+                "m0009_job_queue",
             ]
         );
     }

@@ -16,8 +16,7 @@ impl Scripts {
             DatabaseBackend::Sqlite => self.sqlite,
             other => return Err(DbErr::Migration(format!("unsupported backend {other:?}"))),
         };
-        conn.execute_unprepared(script).await?;
-        Ok(())
+        crate::citus::execute_script(conn, script).await
     }
 }
 

@@ -748,6 +748,7 @@ async fn row_at_depth(
 async fn spawn_app(db: DatabaseConnection) -> Result<String, BoxError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
+    app::server::service::jobs::start_workers(db.clone());
     let router = server::router::build(AppState::new(db, server::config::leptos_options(addr)));
     tokio::spawn(async move {
         if let Err(err) = axum::serve(

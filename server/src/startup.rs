@@ -1,6 +1,7 @@
 //! Start-up in order: configuration, database (connect, migrate, seed), listener, serve until a
 //! shutdown signal, letting in-flight requests finish.
 
+use app::server::service::jobs;
 use crate::config::{self, Config, redact};
 use app::server::state::AppState;
 use app::server::{db, seed};
@@ -24,15 +25,17 @@ pub async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
     migrator.close().await.ok();
     let db = connect().await?;
-    let interrupted = app::server::service::jobs::interrupt_unfinished(&db)
-        .await
-        .map_err(|e| format!("cannot check for unfinished jobs: {e}"))?;
+    let interrupted =
+        jobs::interrupt_stale(&db, jobs::STALE_AFTER)
+            .await
+            .map_err(|e| format!("cannot check for unfinished jobs: {e}"))?;
     if interrupted > 0 {
         tracing::warn!(
             interrupted,
-            "jobs left unfinished by the last run are marked interrupted"
+            "jobs whose runner stopped reporting are marked interrupted"
         );
     }
+    jobs::start_workers(db.clone());
     let seeded = config.seed_demo
         && seed::seed_demo_if_empty(&db)
             .await

@@ -252,6 +252,8 @@ async fn jobs_left_running_by_a_stopped_server_become_interrupted() {
             message: String::new(),
             created: chrono::Utc::now(),
             finished: None,
+            claimed_by: None,
+            heartbeat: None,
         }
         .into_active_model(),
     )
@@ -259,7 +261,7 @@ async fn jobs_left_running_by_a_stopped_server_become_interrupted() {
     .await
     .unwrap();
     assert_eq!(
-        app::server::service::jobs::interrupt_unfinished(&app.db)
+        app::server::service::jobs::interrupt_stale(&app.db, app::server::service::jobs::STALE_AFTER)
             .await
             .unwrap(),
         1

@@ -592,8 +592,9 @@ async fn an_import_cut_short_by_a_restart_is_interrupted_with_what_it_committed_
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    // What the next start-up does to jobs a stopped server left unfinished.
-    app::server::service::jobs::interrupt_unfinished(&app.db)
+    // What a start-up (or another instance) does once the runner has stopped reporting: here
+    // at once, every heartbeat so far counting as stale.
+    app::server::service::jobs::interrupt_stale(&app.db, chrono::Duration::hours(-1))
         .await
         .unwrap();
     // The running task notices at its next chunk and stops writing.

@@ -1,5 +1,12 @@
 //! Test harness: the real app on a random port, against a fresh database per test — a SQLite
 //! file, or a new PostgreSQL database when `LEADS_TEST_BACKEND=postgres`.
+//!
+//! Citus: with `LEADS_TEST_CITUS_URL` set (a coordinator's database that has the `citus`
+//! extension and its workers registered, e.g. `postgres://postgres@127.0.0.1:5441/leads_test`)
+//! the PostgreSQL tests run on Citus instead: `backend()` answers `Postgres` (it is PostgreSQL,
+//! so every PostgreSQL test applies) and `on_citus()` tells the two apart. Citus does not
+//! propagate `CREATE DATABASE`, so each test's database is created on every node, with the
+//! extension, and the nodes registered, as a deployment would be.
 
 #![allow(dead_code)]
 
@@ -29,21 +36,124 @@ pub enum Backend {
 }
 
 pub fn backend() -> Backend {
+    if on_citus() {
+        return Backend::Postgres;
+    }
     match std::env::var("LEADS_TEST_BACKEND").as_deref() {
         Ok("postgres") => Backend::Postgres,
         _ => Backend::Sqlite,
     }
 }
 
+/// The Citus coordinator URL the tests run against, when `LEADS_TEST_CITUS_URL` is set.
+pub fn citus_url() -> Option<String> {
+    std::env::var("LEADS_TEST_CITUS_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// Whether the tests run on Citus (distributed PostgreSQL).
+pub fn on_citus() -> bool {
+    citus_url().is_some()
+}
+
 pub fn admin_url() -> String {
-    std::env::var("LEADS_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    citus_url().unwrap_or_else(|| {
+        std::env::var("LEADS_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    })
+}
+
+/// `url` with its database name replaced by `name` (any query string kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let server = &base[..base.rfind('/').expect("database URL has a path")];
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// `url` pointing at another `host:port`.
+fn with_authority(url: &str, host: &str, port: i32) -> String {
+    url.replacen(&database_authority(url), &format!("{host}:{port}"), 1)
+}
+
+async fn execute(url: &str, sql: &str) {
+    let conn = Database::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+    conn.execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql} on {url}: {e}"));
+    conn.close().await.ok();
+}
+
+/// The Citus nodes of the admin database: the coordinator's and the workers' `host:port`.
+async fn citus_nodes(admin: &str) -> ((String, i32), Vec<(String, i32)>) {
+    let conn = Database::connect(admin)
+        .await
+        .expect("connect to the Citus coordinator");
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT nodename, nodeport, groupid = 0 FROM pg_dist_node \
+             WHERE noderole = 'primary' AND isactive ORDER BY groupid",
+        ))
+        .await
+        .expect("LEADS_TEST_CITUS_URL must name a database with the citus extension");
+    conn.close().await.ok();
+    let mut coordinator = None;
+    let mut workers = Vec::new();
+    for row in rows {
+        let node: (String, i32) = (
+            row.try_get_by_index(0).expect("nodename"),
+            row.try_get_by_index(1).expect("nodeport"),
+        );
+        if row.try_get_by_index::<bool>(2).expect("is coordinator") {
+            coordinator = Some(node);
+        } else {
+            workers.push(node);
+        }
+    }
+    let coordinator = coordinator.expect(
+        "register the coordinator in LEADS_TEST_CITUS_URL's database: \
+         SELECT citus_set_coordinator_host(host, port)",
+    );
+    assert!(!workers.is_empty(), "the Citus cluster has no workers");
+    (coordinator, workers)
+}
+
+/// Creates the database `name` on every Citus node (workers first) with the extension, and
+/// registers the nodes in it: what `CREATE DATABASE` does on plain PostgreSQL. Returns the
+/// workers' admin URLs, to drop it there again.
+async fn create_citus_database(admin: &str, name: &str) -> Vec<String> {
+    let ((coordinator_host, coordinator_port), workers) = citus_nodes(admin).await;
+    let worker_admins: Vec<String> = workers
+        .iter()
+        .map(|(host, port)| with_authority(admin, host, *port))
+        .collect();
+    for node_admin in worker_admins.iter().map(String::as_str).chain([admin]) {
+        execute(node_admin, &format!("CREATE DATABASE {name}")).await;
+        execute(&with_database(node_admin, name), "CREATE EXTENSION citus").await;
+    }
+    let mut register =
+        format!("SELECT citus_set_coordinator_host('{coordinator_host}', {coordinator_port});");
+    for (host, port) in &workers {
+        register.push_str(&format!("SELECT citus_add_node('{host}', {port});"));
+    }
+    execute(&with_database(admin, name), &register).await;
+    worker_admins
 }
 
 /// A fresh, empty, migrated database; dropped again when the guard goes.
 pub struct TestDb {
     pub url: String,
     pg_name: Option<String>,
+    /// Citus: the workers' admin URLs, where the database exists too.
+    worker_admins: Vec<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -56,7 +166,19 @@ impl TestDb {
                 Self {
                     url,
                     pg_name: None,
+                    worker_admins: Vec::new(),
                     _dir: Some(dir),
+                }
+            }
+            Backend::Postgres if on_citus() => {
+                let name = format!("leads_test_{}", Uuid::new_v4().simple());
+                let admin = admin_url();
+                let worker_admins = create_citus_database(&admin, &name).await;
+                Self {
+                    url: with_database(&admin, &name),
+                    pg_name: Some(name),
+                    worker_admins,
+                    _dir: None,
                 }
             }
             Backend::Postgres => {
@@ -77,6 +199,7 @@ impl TestDb {
                 Self {
                     url,
                     pg_name: Some(name),
+                    worker_admins: Vec::new(),
                     _dir: None,
                 }
             }
@@ -87,6 +210,11 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = self.pg_name.take() {
+            // Coordinator first (Citus), so no worker connection of it is left behind.
+            let admins: Vec<String> = [admin_url()]
+                .into_iter()
+                .chain(std::mem::take(&mut self.worker_admins))
+                .collect();
             // Best effort, on a thread of its own: Drop cannot await.
             let _ = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
@@ -94,12 +222,14 @@ impl Drop for TestDb {
                     .build()
                     .expect("runtime");
                 rt.block_on(async {
-                    if let Ok(admin) = Database::connect(admin_url()).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .await;
+                    for admin_url in admins {
+                        if let Ok(admin) = Database::connect(admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
+                        }
                     }
                 });
             })
@@ -139,6 +269,8 @@ pub struct AppOptions {
     pub database_via: Option<SocketAddr>,
     /// The largest import upload (the app's default when `None`).
     pub import_max_bytes: Option<usize>,
+    /// Whether this instance runs jobs (else they stay queued until some workers start).
+    pub workers: bool,
 }
 
 impl Default for AppOptions {
@@ -149,6 +281,7 @@ impl Default for AppOptions {
             trusted_proxies: TrustedProxies::default(),
             database_via: None,
             import_max_bytes: None,
+            workers: true,
         }
     }
 }
@@ -192,6 +325,9 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         state = state.with_import_max_bytes(bytes);
     }
     let router = server::router::build_with_timeout(state, options.timeout);
+    if options.workers {
+        app::server::service::jobs::start_workers(conn.clone());
+    }
     tokio::spawn(async move {
         axum::serve(
             listener,

@@ -17,6 +17,10 @@ pub struct Model {
     pub message: String,
     pub created: DateTimeUtc,
     pub finished: Option<DateTimeUtc>,
+    /// The server instance running it, once claimed.
+    pub claimed_by: Option<Uuid>,
+    /// When its runner last reported; a stale one means the runner is gone.
+    pub heartbeat: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@ pub mod api_token;
 pub mod import_change;
 pub mod import_error;
 pub mod job;
+pub mod job_file;
 pub mod lead;
 pub mod membership;
 pub mod saved_view;

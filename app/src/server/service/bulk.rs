@@ -72,32 +72,54 @@ async fn apply(
         }
         BulkAction::SetAttribute { .. } | BulkAction::RemoveAttribute(_) => {
             let rows = lead::Entity::find().filter(mine()).all(txn).await?;
-            for row in rows {
-                let mut attributes = to_lead(row.clone()).attributes;
-                let changed = match action {
-                    BulkAction::SetAttribute { key, value } => attributes.set(key, value.clone()),
-                    BulkAction::RemoveAttribute(key) => Ok(attributes.remove(key)),
-                    _ => Ok(false),
-                };
-                match changed {
-                    Err(_) => counts.failed += 1,
-                    Ok(false) => counts.unchanged += 1,
-                    Ok(true) => {
-                        lead::Entity::update_many()
-                            .col_expr(lead::Column::Attributes, Expr::value(attributes.to_json()))
-                            .col_expr(
-                                lead::Column::Updated,
-                                Expr::value(Ord::max(
-                                    now(),
-                                    row.updated + Duration::microseconds(1),
-                                )),
-                            )
-                            .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
-                            .filter(lead::Column::Id.eq(row.id))
-                            .exec(txn)
-                            .await?;
-                        counts.updated += 1;
+            for mut row in rows {
+                // Read, change, write only if nobody wrote in between; else read again.
+                loop {
+                    let mut attributes = to_lead(row.clone()).attributes;
+                    let changed = match action {
+                        BulkAction::SetAttribute { key, value } => {
+                            attributes.set(key, value.clone())
+                        }
+                        BulkAction::RemoveAttribute(key) => Ok(attributes.remove(key)),
+                        _ => Ok(false),
+                    };
+                    match changed {
+                        Err(_) => counts.failed += 1,
+                        Ok(false) => counts.unchanged += 1,
+                        Ok(true) => {
+                            let written = lead::Entity::update_many()
+                                .col_expr(
+                                    lead::Column::Attributes,
+                                    Expr::value(attributes.to_json()),
+                                )
+                                .col_expr(
+                                    lead::Column::Updated,
+                                    Expr::value(Ord::max(
+                                        now(),
+                                        row.updated + Duration::microseconds(1),
+                                    )),
+                                )
+                                .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
+                                .filter(lead::Column::Id.eq(row.id))
+                                .filter(lead::Column::Updated.eq(row.updated))
+                                .exec(txn)
+                                .await?;
+                            if written.rows_affected == 0 {
+                                match lead::Entity::find_by_id((ctx.tenant_id(), row.id))
+                                    .one(txn)
+                                    .await?
+                                {
+                                    Some(fresh) => {
+                                        row = fresh;
+                                        continue;
+                                    }
+                                    None => break,
+                                }
+                            }
+                            counts.updated += 1;
+                        }
                     }
+                    break;
                 }
             }
         }
@@ -158,12 +180,23 @@ pub async fn start_for_filter(
 ) -> Result<Job, AppError> {
     let total = exact_total(db, ctx, &query).await?;
     let params = serde_json::json!({ "filter": query_string, "action": action.to_json() });
-    let job = jobs::create(db, ctx, action.kind(), params, total).await?;
-    let (db2, ctx2, id) = (db.clone(), ctx.clone(), job.id);
-    jobs::spawn(db, ctx, id, async move {
-        run(&db2, &ctx2, id, &query, &action).await
-    });
-    Ok(job)
+    jobs::create(db, ctx, Uuid::now_v7(), action.kind(), params, total, None).await
+}
+
+/// A claimed filter-wide job: what `start_for_filter` recorded, run.
+pub(super) async fn run_job(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+    params: &serde_json::Value,
+) -> Result<bool, AppError> {
+    let filter = params.get("filter").and_then(serde_json::Value::as_str).unwrap_or("");
+    let query = ListQuery::from_query_string(filter)?;
+    let action = params
+        .get("action")
+        .ok_or_else(|| AppError::invalid("action", "is missing"))
+        .and_then(|a| BulkAction::from_json(a).map_err(|e| AppError::invalid("action", e)))?;
+    run(db, ctx, id, &query, &action).await
 }
 
 /// The job's loop. Ok(false) when it stopped on a cancel request.

@@ -15,7 +15,7 @@ use crate::domain::field_errors::FieldErrors;
 use crate::domain::import::{
     AttributeMode, ColumnTarget, ERROR_COLUMNS, Import, ImportMode, ImportOptions, ImportRow,
 };
-use crate::domain::job::{Job, JobCounts, JobState};
+use crate::domain::job::{Job, JobCounts};
 use crate::domain::lead_input::LeadPatch;
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::{import_change, import_error, job, lead};
@@ -85,6 +85,7 @@ pub async fn start(
     })
     .await
     .map_err(|_| AppError::Internal)??;
+    // The plan and the file are stored with the job, so any instance can run it.
     let params = json!({
         "fileName": file_name.chars().take(255).collect::<String>(),
         "mode": mode.as_str(),
@@ -92,16 +93,7 @@ pub async fn start(
         "headers": headers,
         "targets": targets.iter().map(ColumnTarget::as_text).collect::<Vec<_>>(),
     });
-    let job = jobs::create(db, ctx, KIND, params.clone(), 0).await?;
-    let plan = Plan {
-        targets,
-        mode,
-        attributes,
-    };
-    let (db2, ctx2, id) = (db.clone(), ctx.clone(), job.id);
-    jobs::spawn(db, ctx, id, async move {
-        run(&db2, &ctx2, id, file, plan).await
-    });
+    let job = jobs::create(db, ctx, Uuid::now_v7(), KIND, params, 0, Some(file)).await?;
     Ok(Import {
         file_name: file_name.chars().take(255).collect(),
         mode,
@@ -110,6 +102,34 @@ pub async fn start(
         reverted_by: None,
         job,
     })
+}
+
+/// A claimed import: its plan from the job's parameters, its file from the database.
+pub(super) async fn run_job(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+    params: &Value,
+) -> Result<bool, AppError> {
+    let text = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
+    let targets = params
+        .get("targets")
+        .and_then(Value::as_array)
+        .map(|all| {
+            all.iter()
+                .map(|t| ColumnTarget::parse(t.as_str().unwrap_or("")))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap_or_else(|| Err("no column targets".into()))
+        .map_err(|e| AppError::invalid("mapping", e))?;
+    let plan = Plan {
+        targets,
+        mode: ImportMode::parse(text("mode")).map_err(|e| AppError::invalid("mode", e))?,
+        attributes: AttributeMode::parse(text("attributes"))
+            .map_err(|e| AppError::invalid("attributes", e))?,
+    };
+    let file = jobs::file_of(db, ctx, id).await?;
+    run(db, ctx, id, file, plan).await
 }
 
 pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<Import>, AppError> {
@@ -551,18 +571,29 @@ pub async fn revert(
         .count(&txn)
         .await?;
     txn.commit().await?;
-    let job = jobs::create(db, ctx, REVERT_KIND, json!({ "import": id }), total).await?;
+    // Claimed first, so two requests cannot both start an undo.
+    let revert_id = Uuid::now_v7();
     let mut params = model.params.clone();
-    params["revertedBy"] = json!(job.id);
+    params["revertedBy"] = json!(revert_id);
     if !jobs::replace_params(db, ctx, id, &model.params, params).await? {
-        jobs::finish(db, ctx, job.id, JobState::Failed, "already undone".into()).await?;
         return Err(AppError::Conflict("This import was already undone".into()));
     }
-    let (db2, ctx2, revert_id) = (db.clone(), ctx.clone(), job.id);
-    jobs::spawn(db, ctx, revert_id, async move {
-        run_revert(&db2, &ctx2, revert_id, id).await
-    });
-    Ok(job)
+    jobs::create(db, ctx, revert_id, REVERT_KIND, json!({ "import": id }), total, None).await
+}
+
+/// A claimed undo.
+pub(super) async fn run_revert_job(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+    params: &Value,
+) -> Result<bool, AppError> {
+    let import_id = params
+        .get("import")
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| AppError::invalid("import", "is missing"))?;
+    run_revert(db, ctx, id, import_id).await
 }
 
 /// Undo, chunk by chunk: a created contact is deleted and an updated one restored, unless it

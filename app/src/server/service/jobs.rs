@@ -1,6 +1,10 @@
-//! Jobs: rows a workspace follows (progress, counts) and may cancel. The work itself runs in
-//! a task of the process that accepted it, chunk by chunk, committing each chunk, recording
-//! progress after each, and looking for a cancel request before the next.
+//! Jobs: rows a workspace follows (progress, counts) and may cancel, and a queue every server
+//! instance on the same database takes work from. A request only records a job, queued (with
+//! its file, for an import); each instance's workers claim queued jobs (on PostgreSQL with
+//! `FOR UPDATE SKIP LOCKED`, so two instances never take the same one) and run them chunk by
+//! chunk, committing each chunk, recording progress and a heartbeat after each, and looking for
+//! a cancel request before the next. A job whose runner stopped reporting (its instance died)
+//! becomes `interrupted`, with what it committed counted.
 
 use super::now;
 use super::tenant_context::TenantContext;
@@ -8,43 +12,41 @@ use crate::domain::error::AppError;
 use crate::domain::job::{Job, JobCounts, JobProgress, JobState};
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::job;
-use sea_orm::sea_query::Expr;
+use crate::domain::account::Role;
+use crate::server::entity::{job_file, membership};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, Semaphore};
 use uuid::Uuid;
 
 /// Jobs `GET /api/v1/jobs` lists: the most recent.
 pub const LISTED_JOBS: u64 = 50;
-/// Jobs that run at once in this process; more wait, queued, for a slot. Each job works in
-/// short transactions, so even the running ones leave the pool to requests most of the time.
+/// Jobs that run at once in one instance; more wait, queued, for a slot (or another instance).
+/// Each job works in short transactions, so the running ones leave the pool to requests most of
+/// the time.
 pub const RUNNING_JOBS: usize = 2;
-static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(RUNNING_JOBS);
+/// A runner that has not reported for this long is gone (each chunk reports within seconds).
+pub const STALE_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+/// How often idle workers look for queued jobs another instance recorded.
+const POLL: Duration = Duration::from_millis(500);
+/// Pieces an upload is stored in.
+pub const FILE_PIECE_BYTES: usize = 1024 * 1024;
 
-/// Runs a job's work in the background once a slot is free, then records how it ended. The
-/// work answers Ok(false) when it stopped on a cancel request.
-pub(super) fn spawn<F>(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid, work: F)
-where
-    F: std::future::Future<Output = Result<bool, AppError>> + Send + 'static,
-{
-    let (db, ctx) = (db.clone(), ctx.clone());
-    tokio::spawn(async move {
-        let _slot = SLOTS.acquire().await;
-        let (state, message) = match work.await {
-            Ok(true) => (JobState::Done, String::new()),
-            Ok(false) => (JobState::Cancelled, "cancelled".to_owned()),
-            Err(AppError::Validation { message, .. }) => (JobState::Failed, message),
-            Err(e) => {
-                tracing::error!(job = %id, error = %e, "job failed");
-                (JobState::Failed, e.to_string())
-            }
-        };
-        if let Err(e) = finish(&db, &ctx, id, state, message).await {
-            tracing::error!(job = %id, error = %e, "could not record the end of a job");
-        }
-    });
-}
+/// This process among the instances sharing the queue.
+static INSTANCE: LazyLock<Uuid> = LazyLock::new(Uuid::now_v7);
+/// Rung when this process queues a job, so its own workers need not wait for the next poll.
+static WAKE: Notify = Notify::const_new();
+/// Cleared once the database refuses `FOR UPDATE SKIP LOCKED` across tenants (a sharded
+/// cluster does); claims then rely on the conditional update alone, which is as safe.
+static SKIP_LOCKED: AtomicBool = AtomicBool::new(true);
 
 fn counts_of(value: &serde_json::Value) -> JobCounts {
     let n = |k: &str| {
@@ -95,17 +97,20 @@ pub(super) fn to_job(m: job::Model) -> Job {
     }
 }
 
-/// Records a new job, queued, with what it will work on.
+/// Records a new job, queued, with what it will work on (and the file it reads, stored with it
+/// in the same transaction: a job is never claimable without its file).
 pub(super) async fn create(
     db: &DatabaseConnection,
     ctx: &TenantContext,
+    id: Uuid,
     kind: &str,
     params: serde_json::Value,
     total: u64,
+    file: Option<std::fs::File>,
 ) -> Result<Job, AppError> {
     let model = job::Model {
         tenant_id: ctx.tenant_id(),
-        id: Uuid::now_v7(),
+        id,
         kind: kind.to_owned(),
         state: JobState::Queued.as_str().to_owned(),
         started_by: ctx.user_id(),
@@ -116,11 +121,69 @@ pub(super) async fn create(
         message: String::new(),
         created: now(),
         finished: None,
+        claimed_by: None,
+        heartbeat: None,
     };
-    let txn = tenant_txn(db, ctx).await?;
+    let txn = tenant_write_txn(db, ctx).await?;
     job::ActiveModel::from(model.clone()).insert(&txn).await?;
+    if let Some(mut file) = file {
+        file.seek(SeekFrom::Start(0)).map_err(|_| AppError::Internal)?;
+        let mut piece = vec![0u8; FILE_PIECE_BYTES];
+        for seq in 0.. {
+            let n = read_piece(&mut file, &mut piece).map_err(|_| AppError::Internal)?;
+            if n == 0 {
+                break;
+            }
+            job_file::ActiveModel::from(job_file::Model {
+                tenant_id: ctx.tenant_id(),
+                job_id: model.id,
+                seq,
+                data: piece[..n].to_vec(),
+            })
+            .insert(&txn)
+            .await?;
+        }
+    }
     txn.commit().await?;
+    WAKE.notify_waiters();
     Ok(to_job(model))
+}
+
+/// Fills `buf` as far as the file goes.
+fn read_piece(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// A job's file, copied from the database into a temporary file of this instance.
+pub(super) async fn file_of(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+) -> Result<std::fs::File, AppError> {
+    let mut file = tempfile::tempfile().map_err(|e| {
+        tracing::error!(error = %e, "cannot create a file for a job");
+        AppError::Internal
+    })?;
+    let mut next = 0;
+    loop {
+        let txn = tenant_txn(db, ctx).await?;
+        let piece = job_file::Entity::find_by_id((ctx.tenant_id(), id, next))
+            .one(&txn)
+            .await?;
+        txn.commit().await?;
+        let Some(piece) = piece else { break };
+        file.write_all(&piece.data).map_err(|_| AppError::Internal)?;
+        next += 1;
+    }
+    file.seek(SeekFrom::Start(0)).map_err(|_| AppError::Internal)?;
+    Ok(file)
 }
 
 pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<Job, AppError> {
@@ -222,7 +285,17 @@ pub async fn cancel(
     ctx: &TenantContext,
     id: Uuid,
 ) -> Result<Job, AppError> {
-    let txn = tenant_txn(db, ctx).await?;
+    let txn = tenant_write_txn(db, ctx).await?;
+    // Not started yet: nothing to wind down.
+    job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(JobState::Cancelled.as_str()))
+        .col_expr(job::Column::Message, Expr::value("cancelled"))
+        .col_expr(job::Column::Finished, Expr::value(now()))
+        .filter(job::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::State.eq(JobState::Queued.as_str()))
+        .exec(&txn)
+        .await?;
     job::Entity::update_many()
         .col_expr(
             job::Column::State,
@@ -230,7 +303,7 @@ pub async fn cancel(
         )
         .filter(job::Column::TenantId.eq(ctx.tenant_id()))
         .filter(job::Column::Id.eq(id))
-        .filter(job::Column::State.is_in([JobState::Queued.as_str(), JobState::Running.as_str()]))
+        .filter(job::Column::State.eq(JobState::Running.as_str()))
         .exec(&txn)
         .await?;
     txn.commit().await?;
@@ -246,7 +319,7 @@ pub(super) async fn record_progress(
     done: u64,
     counts: &JobCounts,
 ) -> Result<bool, AppError> {
-    let txn = tenant_txn(db, ctx).await?;
+    let txn = tenant_write_txn(db, ctx).await?;
     let current = job::Entity::find_by_id((ctx.tenant_id(), id))
         .one(&txn)
         .await?
@@ -255,9 +328,7 @@ pub(super) async fn record_progress(
     let mut active = current.into_active_model();
     active.done = Set(done as i64);
     active.counts = Set(counts_json(counts));
-    if state == JobState::Queued {
-        active.state = Set(JobState::Running.as_str().to_owned());
-    }
+    active.heartbeat = Set(Some(now()));
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(matches!(state, JobState::Queued | JobState::Running))
@@ -272,7 +343,7 @@ pub(super) async fn finish(
     state: JobState,
     message: String,
 ) -> Result<(), AppError> {
-    let txn = tenant_txn(db, ctx).await?;
+    let txn = tenant_write_txn(db, ctx).await?;
     job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(state.as_str()))
         .col_expr(
@@ -285,14 +356,25 @@ pub(super) async fn finish(
         .filter(job::Column::Finished.is_null())
         .exec(&txn)
         .await?;
+    // The file is no longer needed, however the job ended.
+    job_file::Entity::delete_many()
+        .filter(job_file::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(job_file::Column::JobId.eq(id))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// At start-up: jobs a previous run of this server left unfinished become `interrupted`, with
-/// the progress they had recorded (every recorded chunk was committed). Runs as the
-/// connecting role, across workspaces.
-pub async fn interrupt_unfinished(db: &DatabaseConnection) -> Result<u64, AppError> {
+/// Jobs whose runner stopped reporting `older_than` ago (or never did) become `interrupted`,
+/// with the progress they had recorded (every recorded chunk was committed); their files go.
+/// Queued jobs wait for any instance. Run at start-up and by the workers, as the connecting
+/// role, across workspaces.
+pub async fn interrupt_stale(
+    db: &DatabaseConnection,
+    older_than: chrono::Duration,
+) -> Result<u64, AppError> {
+    let cutoff = now() - older_than;
     let result = job::Entity::update_many()
         .col_expr(
             job::Column::State,
@@ -300,7 +382,158 @@ pub async fn interrupt_unfinished(db: &DatabaseConnection) -> Result<u64, AppErr
         )
         .col_expr(job::Column::Finished, Expr::value(now()))
         .filter(job::Column::Finished.is_null())
+        .filter(job::Column::State.is_in([JobState::Running.as_str(), JobState::Cancelling.as_str()]))
+        .filter(
+            Condition::any()
+                .add(job::Column::Heartbeat.is_null())
+                .add(job::Column::Heartbeat.lt(cutoff)),
+        )
         .exec(db)
         .await?;
+    db.execute_unprepared(
+        "DELETE FROM job_files WHERE EXISTS (SELECT 1 FROM jobs WHERE jobs.tenant_id = job_files.tenant_id \
+         AND jobs.id = job_files.job_id AND jobs.finished IS NOT NULL)",
+    )
+    .await?;
     Ok(result.rows_affected)
+}
+
+/// Starts this instance's workers: they claim queued jobs, at most `RUNNING_JOBS` at a time,
+/// and now and then mark stale ones interrupted.
+pub fn start_workers(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        let slots = Arc::new(Semaphore::new(RUNNING_JOBS));
+        let mut swept = Instant::now();
+        loop {
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            if swept.elapsed() >= Duration::from_secs(15) {
+                swept = Instant::now();
+                if let Err(e) = interrupt_stale(&db, STALE_AFTER).await {
+                    tracing::warn!(error = %e, "could not look for stale jobs");
+                }
+            }
+            match claim(&db).await {
+                Ok(Some(job)) => {
+                    let db = db.clone();
+                    tokio::spawn(async move {
+                        run_claimed(&db, job).await;
+                        drop(slot);
+                    });
+                }
+                Ok(None) => {
+                    drop(slot);
+                    tokio::select! {
+                        _ = WAKE.notified() => {}
+                        _ = tokio::time::sleep(POLL) => {}
+                    }
+                }
+                Err(e) => {
+                    drop(slot);
+                    tracing::warn!(error = %e, "could not claim a job");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        }
+    });
+}
+
+/// Takes the oldest queued job for this instance, if there is one.
+async fn claim(db: &DatabaseConnection) -> Result<Option<job::Model>, AppError> {
+    if SKIP_LOCKED.load(Ordering::Relaxed) && db.get_database_backend() == DbBackend::Postgres {
+        match claim_with(db, true).await {
+            Err(AppError::Unavailable) => return Err(AppError::Unavailable),
+            Err(e) => {
+                tracing::info!(error = %e, "row locks across tenants refused; claiming without them");
+                SKIP_LOCKED.store(false, Ordering::Relaxed);
+            }
+            claimed => return claimed,
+        }
+    }
+    claim_with(db, false).await
+}
+
+async fn claim_with(db: &DatabaseConnection, skip_locked: bool) -> Result<Option<job::Model>, AppError> {
+    let txn = if db.get_database_backend() == DbBackend::Sqlite {
+        db.begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?
+    } else {
+        db.begin().await?
+    };
+    let mut oldest = job::Entity::find()
+        .filter(job::Column::State.eq(JobState::Queued.as_str()))
+        .order_by_asc(job::Column::Created)
+        .limit(1);
+    if skip_locked {
+        oldest = oldest.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let Some(mut found) = oldest.one(&txn).await? else {
+        txn.commit().await?;
+        return Ok(None);
+    };
+    let beat = now();
+    // Conditional on still being queued: whatever the locking, one claim wins.
+    let claimed = job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(JobState::Running.as_str()))
+        .col_expr(job::Column::ClaimedBy, Expr::value(*INSTANCE))
+        .col_expr(job::Column::Heartbeat, Expr::value(beat))
+        .filter(job::Column::TenantId.eq(found.tenant_id))
+        .filter(job::Column::Id.eq(found.id))
+        .filter(job::Column::State.eq(JobState::Queued.as_str()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    if claimed.rows_affected != 1 {
+        return Ok(None);
+    }
+    found.state = JobState::Running.as_str().to_owned();
+    found.claimed_by = Some(*INSTANCE);
+    found.heartbeat = Some(beat);
+    Ok(Some(found))
+}
+
+/// The context a job runs in: its workspace, as the member who started it.
+async fn context_of(db: &DatabaseConnection, m: &job::Model) -> Result<TenantContext, AppError> {
+    let member = membership::Entity::find_by_id((m.tenant_id, m.started_by))
+        .one(db)
+        .await?;
+    let role = member.and_then(|m| Role::parse(&m.role)).ok_or_else(|| {
+        AppError::invalid("job", "the member who started it is no longer in the workspace")
+    })?;
+    Ok(TenantContext::new(m.tenant_id, m.started_by, role))
+}
+
+/// Runs a claimed job to its end and records how it ended.
+async fn run_claimed(db: &DatabaseConnection, m: job::Model) {
+    let id = m.id;
+    // A context to record the end with, even when the starter has left.
+    let fallback = TenantContext::new(m.tenant_id, m.started_by, Role::Member);
+    let (ctx, outcome) = match context_of(db, &m).await {
+        Ok(ctx) => {
+            let outcome = match m.kind.as_str() {
+                kind if kind.starts_with("bulk.") => super::bulk::run_job(db, &ctx, id, &m.params).await,
+                super::imports::KIND => super::imports::run_job(db, &ctx, id, &m.params).await,
+                super::imports::REVERT_KIND => super::imports::run_revert_job(db, &ctx, id, &m.params).await,
+                other => Err(AppError::invalid("kind", format!("no runner for jobs of kind {other:?}"))),
+            };
+            (ctx, outcome)
+        }
+        Err(e) => (fallback, Err(e)),
+    };
+    let (state, message) = match outcome {
+        Ok(true) => (JobState::Done, String::new()),
+        Ok(false) => (JobState::Cancelled, "cancelled".to_owned()),
+        Err(AppError::Validation { message, .. }) => (JobState::Failed, message),
+        Err(e) => {
+            tracing::error!(job = %id, error = %e, "job failed");
+            (JobState::Failed, e.to_string())
+        }
+    };
+    if let Err(e) = finish(db, &ctx, id, state, message).await {
+        tracing::error!(job = %id, error = %e, "could not record the end of a job");
+    }
 }
