@@ -43,6 +43,8 @@ enum Op {
     PatchContact,
     DeleteContact,
     BulkStatus,
+    ImportContacts,
+    ReadImport,
     CreateToken,
     ListTokens,
     DeleteToken,
@@ -64,6 +66,8 @@ fn all_ops() -> Vec<(Op, u32)> {
         (Op::PatchContact, 6),
         (Op::DeleteContact, 3),
         (Op::BulkStatus, 2),
+        (Op::ImportContacts, 1),
+        (Op::ReadImport, 1),
         (Op::CreateToken, 2),
         (Op::ListTokens, 2),
         (Op::DeleteToken, 2),
@@ -105,6 +109,8 @@ struct Model {
     /// Saved views: id → name.
     views: BTreeMap<String, String>,
     deleted_views: Vec<String>,
+    /// Imports the tenant ran (their ids).
+    imports: Vec<String>,
 }
 
 impl Model {
@@ -137,6 +143,7 @@ enum Kind {
     Contact,
     Token,
     View,
+    Import,
 }
 
 struct World<'a> {
@@ -206,6 +213,7 @@ impl World<'_> {
                     t.model.views.keys().cloned().collect(),
                     t.model.deleted_views.clone(),
                 ),
+                Kind::Import => (t.model.imports.clone(), Vec::new()),
             }
         };
         let (own, own_gone) = pools(&self.tenants[me]);
@@ -632,6 +640,141 @@ impl World<'_> {
                 for id in own {
                     self.tenants[me].model.contacts.get_mut(&id).unwrap().status = status.clone();
                 }
+            }
+            Op::ImportContacts => {
+                self.note(op, None);
+                // A new address, sometimes one of the tenant's own (an update) and sometimes
+                // another tenant's (a new contact here, nothing changes there).
+                let mut emails = vec![format!("i{}@t{me}.example", self.fresh())];
+                let own: Vec<String> = self.tenants[me]
+                    .model
+                    .contacts
+                    .values()
+                    .map(|c| c.email.clone())
+                    .collect();
+                let foreign: Vec<String> = self
+                    .tenants
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != me)
+                    .flat_map(|(_, t)| t.model.contacts.values().map(|c| c.email.clone()))
+                    .collect();
+                if let Some(e) = own.choose(&mut self.rng) {
+                    emails.push(e.to_uppercase());
+                }
+                if let Some(e) = foreign.choose(&mut self.rng)
+                    && self.tenants[me].model.id_with_email(e).is_none()
+                    && !emails.iter().any(|m| m.eq_ignore_ascii_case(e))
+                {
+                    emails.push(e.clone());
+                }
+                let mut csv = String::from("email,company,score,status\n");
+                let mut rows = Vec::new();
+                for email in &emails {
+                    let row = Contact {
+                        email: email.clone(),
+                        company: self.new_company(),
+                        score: self.rng.random_range(-100..=100),
+                        status: STATUSES.choose(&mut self.rng).unwrap().to_string(),
+                    };
+                    csv.push_str(&format!(
+                        "{},{},{},{}\n",
+                        row.email, row.company, row.score, row.status
+                    ));
+                    rows.push(row);
+                }
+                let form = reqwest::multipart::Form::new().part(
+                    "file",
+                    reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("isolation.csv"),
+                );
+                let response = client
+                    .post(app.url("/api/v1/imports"))
+                    .multipart(form)
+                    .send()
+                    .await
+                    .expect("upload");
+                let (status, started) = read(response).await;
+                assert_eq!(status, StatusCode::ACCEPTED, "{ctx}: {started}");
+                let id = started["job"]["id"].as_str().unwrap().to_owned();
+                let done = loop {
+                    let (status, now) = call(
+                        app,
+                        &client,
+                        Method::GET,
+                        &format!("/api/v1/imports/{id}"),
+                        None,
+                    )
+                    .await;
+                    assert_eq!(status, StatusCode::OK, "{ctx}: {now}");
+                    if now["job"]["finished"].is_string() {
+                        break now;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                };
+                assert_eq!(done["job"]["state"], "done", "{ctx}: {done}");
+                assert_eq!(done["job"]["counts"]["failed"], 0, "{ctx}: {done}");
+                for row in rows {
+                    let existing = self.tenants[me].model.id_with_email(&row.email).cloned();
+                    match existing {
+                        Some(id) => {
+                            let kept = self.tenants[me].model.contacts.get_mut(&id).unwrap();
+                            // Matched by email ignoring case; the stored address keeps its spelling.
+                            let email = kept.email.clone();
+                            *kept = Contact { email, ..row };
+                        }
+                        None => {
+                            let filter = query(&[("filter", &format!("email:eq:{}", row.email))]);
+                            let (status, found) = call(
+                                app,
+                                &client,
+                                Method::GET,
+                                &format!("/api/v1/contacts?{filter}"),
+                                None,
+                            )
+                            .await;
+                            assert_eq!(status, StatusCode::OK, "{ctx}: {found}");
+                            let id = found["data"][0]["id"].as_str().unwrap().to_owned();
+                            self.tenants[me].model.contacts.insert(id, row);
+                        }
+                    }
+                }
+                self.tenants[me].model.imports.push(id);
+            }
+            Op::ReadImport => {
+                let (id, target) = self.pick(me, Kind::Import);
+                self.note(op, Some(target));
+                for path in [
+                    format!("/api/v1/imports/{id}"),
+                    format!("/api/v1/imports/{id}/errors"),
+                ] {
+                    let (status, body) = call(app, &client, Method::GET, &path, None).await;
+                    if target == Target::Own {
+                        assert_eq!(status, StatusCode::OK, "{ctx}: {path} {body}");
+                    } else {
+                        self.expect_not_found(me, op, target, (status, body));
+                    }
+                }
+                let (status, imports) =
+                    call(app, &client, Method::GET, "/api/v1/imports", None).await;
+                assert_eq!(status, StatusCode::OK, "{ctx}");
+                let listed: BTreeSet<String> = imports
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["job"]["id"].as_str().unwrap().to_owned())
+                    .collect();
+                let own: BTreeSet<String> = self.tenants[me]
+                    .model
+                    .imports
+                    .iter()
+                    .rev()
+                    .take(50)
+                    .cloned()
+                    .collect();
+                assert_eq!(
+                    listed, own,
+                    "{ctx}: the list holds exactly the tenant's imports"
+                );
             }
             Op::CreateView => {
                 self.note(op, None);
