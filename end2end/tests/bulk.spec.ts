@@ -63,6 +63,16 @@ test('select contacts, act on them, then on all matching as a job; export what t
   expect(lines[0]).toBe('email,firstName,lastName,name,company,status,score,created,updated,attributes.segment');
   expect(lines).toHaveLength(31);
 
+  // Delete a selection: two rows gone, the count down by two.
+  await page.getByTestId('select-row').nth(0).click();
+  await page.getByTestId('select-row').nth(1).click();
+  await page.getByTestId('bulk-action').selectOption('delete');
+  await page.getByTestId('bulk-apply').click();
+  await expect(dialog).toContainText('2 selected contacts');
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('notice')).toContainText('2 deleted');
+  await expect(page.getByTestId('range-summary')).toHaveText('1–20 of 28');
+
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByTestId('select-row').first().click();
   await page.screenshot({ path: testInfo.outputPath('bulk-390.png') });

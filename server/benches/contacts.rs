@@ -29,6 +29,7 @@
 //! - `BENCH_RESEED=1`: seed again even when the counts match.
 //! - `BENCH_EXPLAIN=1`: also print `EXPLAIN (ANALYZE, BUFFERS)` of each list query, as the app
 //!   role inside a tenant transaction.
+//! - `BENCH_ONLY=list`: only the list, search and cursor scenarios and get by id (no writes).
 //! - `BENCH_ONLY=create`: only the create-throughput run.
 //! - `BENCH_ONLY=bulk`: only the export of the whole big tenant (CSV through HTTP, beside the
 //!   same keyset reads run directly) and a bulk status change of ~500k contacts as a job (beside
@@ -326,6 +327,11 @@ async fn run() -> Result<(), BoxError> {
         )
         .await?,
     );
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("list") {
+        rows.push(get_scenario(&b).await?);
+        print_table(&rows);
+        return Ok(());
+    }
     rows.extend(filter_scenarios(&b, tenant).await?);
     rows.push(export_scenario(&b).await?);
     rows.push(get_scenario(&b).await?);
@@ -454,6 +460,14 @@ async fn print_server_facts(db: &DatabaseConnection) -> Result<(), BoxError> {
     println!(
         "postgres {version}, shared_buffers {shared}, work_mem {work}; {cores} cores shared by database, app and client"
     );
+    // A Citus coordinator (the migrations shard the tables there): its version and workers.
+    let citus = "SELECT extversion, (SELECT count(*) FROM pg_dist_node WHERE groupid <> 0) \
+                 FROM pg_extension WHERE extname = 'citus'";
+    if let Some(row) = db.query_one_raw(stmt(citus, [])).await? {
+        let (version, workers): (String, i64) =
+            (row.try_get_by_index(0)?, row.try_get_by_index(1)?);
+        println!("citus {version} with {workers} workers: leads sharded by tenant");
+    }
     Ok(())
 }
 

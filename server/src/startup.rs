@@ -1,8 +1,8 @@
 //! Start-up in order: configuration, database (connect, migrate, seed), listener, serve until a
 //! shutdown signal, letting in-flight requests finish.
 
-use app::server::service::jobs;
 use crate::config::{self, Config, redact};
+use app::server::service::jobs;
 use app::server::state::AppState;
 use app::server::{db, seed};
 use std::net::SocketAddr;
@@ -25,10 +25,9 @@ pub async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
     migrator.close().await.ok();
     let db = connect().await?;
-    let interrupted =
-        jobs::interrupt_stale(&db, jobs::STALE_AFTER)
-            .await
-            .map_err(|e| format!("cannot check for unfinished jobs: {e}"))?;
+    let interrupted = jobs::interrupt_stale(&db, jobs::STALE_AFTER)
+        .await
+        .map_err(|e| format!("cannot check for unfinished jobs: {e}"))?;
     if interrupted > 0 {
         tracing::warn!(
             interrupted,

@@ -261,9 +261,12 @@ async fn jobs_left_running_by_a_stopped_server_become_interrupted() {
     .await
     .unwrap();
     assert_eq!(
-        app::server::service::jobs::interrupt_stale(&app.db, app::server::service::jobs::STALE_AFTER)
-            .await
-            .unwrap(),
+        app::server::service::jobs::interrupt_stale(
+            &app.db,
+            app::server::service::jobs::STALE_AFTER
+        )
+        .await
+        .unwrap(),
         1
     );
     let (_, job) = user.get(&app, &format!("/api/v1/jobs/{id}")).await;

@@ -32,7 +32,11 @@ async fn without_workers() -> TestApp {
 
 async fn start_bulk(app: &TestApp, user: &TestUser, action: Value) -> String {
     let (status, job) = user
-        .post(app, "/api/v1/contacts/bulk", json!({ "filter": "", "action": action }))
+        .post(
+            app,
+            "/api/v1/contacts/bulk",
+            json!({ "filter": "", "action": action }),
+        )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{job}");
     assert_eq!(job["state"], "queued");

@@ -190,7 +190,10 @@ pub(super) async fn run_job(
     id: Uuid,
     params: &serde_json::Value,
 ) -> Result<bool, AppError> {
-    let filter = params.get("filter").and_then(serde_json::Value::as_str).unwrap_or("");
+    let filter = params
+        .get("filter")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
     let query = ListQuery::from_query_string(filter)?;
     let action = params
         .get("action")

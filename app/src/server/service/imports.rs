@@ -578,7 +578,16 @@ pub async fn revert(
     if !jobs::replace_params(db, ctx, id, &model.params, params).await? {
         return Err(AppError::Conflict("This import was already undone".into()));
     }
-    jobs::create(db, ctx, revert_id, REVERT_KIND, json!({ "import": id }), total, None).await
+    jobs::create(
+        db,
+        ctx,
+        revert_id,
+        REVERT_KIND,
+        json!({ "import": id }),
+        total,
+        None,
+    )
+    .await
 }
 
 /// A claimed undo.

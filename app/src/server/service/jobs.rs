@@ -8,11 +8,11 @@
 
 use super::now;
 use super::tenant_context::TenantContext;
+use crate::domain::account::Role;
 use crate::domain::error::AppError;
 use crate::domain::job::{Job, JobCounts, JobProgress, JobState};
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::job;
-use crate::domain::account::Role;
 use crate::server::entity::{job_file, membership};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
@@ -127,7 +127,8 @@ pub(super) async fn create(
     let txn = tenant_write_txn(db, ctx).await?;
     job::ActiveModel::from(model.clone()).insert(&txn).await?;
     if let Some(mut file) = file {
-        file.seek(SeekFrom::Start(0)).map_err(|_| AppError::Internal)?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(|_| AppError::Internal)?;
         let mut piece = vec![0u8; FILE_PIECE_BYTES];
         for seq in 0.. {
             let n = read_piece(&mut file, &mut piece).map_err(|_| AppError::Internal)?;
@@ -179,10 +180,12 @@ pub(super) async fn file_of(
             .await?;
         txn.commit().await?;
         let Some(piece) = piece else { break };
-        file.write_all(&piece.data).map_err(|_| AppError::Internal)?;
+        file.write_all(&piece.data)
+            .map_err(|_| AppError::Internal)?;
         next += 1;
     }
-    file.seek(SeekFrom::Start(0)).map_err(|_| AppError::Internal)?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|_| AppError::Internal)?;
     Ok(file)
 }
 
@@ -288,7 +291,10 @@ pub async fn cancel(
     let txn = tenant_write_txn(db, ctx).await?;
     // Not started yet: nothing to wind down.
     job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(JobState::Cancelled.as_str()))
+        .col_expr(
+            job::Column::State,
+            Expr::value(JobState::Cancelled.as_str()),
+        )
         .col_expr(job::Column::Message, Expr::value("cancelled"))
         .col_expr(job::Column::Finished, Expr::value(now()))
         .filter(job::Column::TenantId.eq(ctx.tenant_id()))
@@ -382,7 +388,9 @@ pub async fn interrupt_stale(
         )
         .col_expr(job::Column::Finished, Expr::value(now()))
         .filter(job::Column::Finished.is_null())
-        .filter(job::Column::State.is_in([JobState::Running.as_str(), JobState::Cancelling.as_str()]))
+        .filter(
+            job::Column::State.is_in([JobState::Running.as_str(), JobState::Cancelling.as_str()]),
+        )
         .filter(
             Condition::any()
                 .add(job::Column::Heartbeat.is_null())
@@ -454,7 +462,10 @@ async fn claim(db: &DatabaseConnection) -> Result<Option<job::Model>, AppError> 
     claim_with(db, false).await
 }
 
-async fn claim_with(db: &DatabaseConnection, skip_locked: bool) -> Result<Option<job::Model>, AppError> {
+async fn claim_with(
+    db: &DatabaseConnection,
+    skip_locked: bool,
+) -> Result<Option<job::Model>, AppError> {
     let txn = if db.get_database_backend() == DbBackend::Sqlite {
         db.begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -502,7 +513,10 @@ async fn context_of(db: &DatabaseConnection, m: &job::Model) -> Result<TenantCon
         .one(db)
         .await?;
     let role = member.and_then(|m| Role::parse(&m.role)).ok_or_else(|| {
-        AppError::invalid("job", "the member who started it is no longer in the workspace")
+        AppError::invalid(
+            "job",
+            "the member who started it is no longer in the workspace",
+        )
     })?;
     Ok(TenantContext::new(m.tenant_id, m.started_by, role))
 }
@@ -515,10 +529,17 @@ async fn run_claimed(db: &DatabaseConnection, m: job::Model) {
     let (ctx, outcome) = match context_of(db, &m).await {
         Ok(ctx) => {
             let outcome = match m.kind.as_str() {
-                kind if kind.starts_with("bulk.") => super::bulk::run_job(db, &ctx, id, &m.params).await,
+                kind if kind.starts_with("bulk.") => {
+                    super::bulk::run_job(db, &ctx, id, &m.params).await
+                }
                 super::imports::KIND => super::imports::run_job(db, &ctx, id, &m.params).await,
-                super::imports::REVERT_KIND => super::imports::run_revert_job(db, &ctx, id, &m.params).await,
-                other => Err(AppError::invalid("kind", format!("no runner for jobs of kind {other:?}"))),
+                super::imports::REVERT_KIND => {
+                    super::imports::run_revert_job(db, &ctx, id, &m.params).await
+                }
+                other => Err(AppError::invalid(
+                    "kind",
+                    format!("no runner for jobs of kind {other:?}"),
+                )),
             };
             (ctx, outcome)
         }
