@@ -354,6 +354,14 @@ async fn another_workspace_sees_none_of_an_import() {
         StatusCode::NOT_FOUND,
         "not_found",
     );
+    // A malformed id names nothing either.
+    for path in ["/api/v1/imports/null%2Cnull", "/api/v1/imports/nope/errors"] {
+        assert_error(
+            owner.get(&app, path).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
+    }
     let (_, theirs) = other.get(&app, "/api/v1/imports").await;
     assert_eq!(theirs, json!([]));
     assert!(contact(&app, &other, "ok@example.com").await.is_none());

@@ -1,7 +1,7 @@
 //! `/api/v1/imports`: upload a CSV file to import (a job), follow it, download its error file,
 //! undo it.
 
-use super::extract::Tenant;
+use super::extract::{PathId, Tenant};
 use super::openapi::ErrorBody;
 use app::domain::error::AppError;
 use app::domain::import::{Import, ImportOptions};
@@ -11,7 +11,7 @@ use app::server::state::AppState;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::multipart::MultipartError;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, stream};
@@ -126,7 +126,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
 ) -> Result<Json<Import>, AppError> {
     Ok(Json(imports::get(&state.db, &ctx, id).await?))
 }
@@ -141,7 +141,7 @@ pub async fn get(
 pub async fn revert(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
 ) -> Result<Response, AppError> {
     let job = imports::revert(&state.db, &ctx, id).await?;
     Ok((StatusCode::ACCEPTED, Json(job)).into_response())
@@ -156,7 +156,7 @@ pub async fn revert(
 pub async fn errors(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
 ) -> Result<Response, AppError> {
     let header = imports::csv_line(&imports::error_header(&state.db, &ctx, id).await?)?;
     // Where the stream stands: the last row sent, or None once all is out.
