@@ -257,14 +257,22 @@ pub async fn import_scenarios(b: &Bench, rows: u64) -> Result<Vec<Row>, BoxError
 /// The same file into a fresh SQLite database (the zero-configuration default), through HTTP.
 async fn sqlite_import(csv: &[u8], rows: u64, good: u64) -> Result<Row, BoxError> {
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
     let db = db::connect_with(&url, Duration::from_secs(3600)).await?;
     db::migrate(&db).await?;
     let base = spawn_app(db.clone()).await?;
     let ctx = sign_in_or_up(&db, IMPORT_TENANT).await?;
-    let token = tokens::create(&db, &ctx, "import benchmark".into()).await?.token;
+    let token = tokens::create(&db, &ctx, "import benchmark".into())
+        .await?
+        .token;
     let mut headers = HeaderMap::new();
-    headers.insert(AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {token}"))?);
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}"))?,
+    );
     let client = Client::builder().default_headers(headers).build()?;
     let (took, done, _) = run_import(&client, &base, csv, "create").await?;
     if done["job"]["counts"]["created"].as_u64() != Some(good) {
@@ -282,6 +290,9 @@ async fn sqlite_import(csv: &[u8], rows: u64, good: u64) -> Result<Row, BoxError
         http: one(took),
         sql: one(took),
         target: Target::MinRate(20_000.0),
-        rates: Some(Rates { http: rate, sql: rate }),
+        rates: Some(Rates {
+            http: rate,
+            sql: rate,
+        }),
     })
 }
