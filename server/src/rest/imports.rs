@@ -16,7 +16,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, stream};
 use std::io::Write;
-use uuid::Uuid;
 
 /// The `options` part is a small JSON document.
 const MAX_OPTIONS_BYTES: usize = 64 * 1024;
@@ -119,7 +118,7 @@ pub async fn list(
 
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports",
     security(("session" = []), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The import's id")),
+    params(("id" = uuid::Uuid, Path, description = "The import's id")),
     responses((status = 200, description = "The import and its job", body = Import),
         (status = 404, description = "No such import in this workspace", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody)))]
@@ -133,7 +132,7 @@ pub async fn get(
 
 #[utoipa::path(post, path = "/api/v1/imports/{id}/revert", tag = "imports",
     security(("session" = []), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The import's id")),
+    params(("id" = uuid::Uuid, Path, description = "The import's id")),
     responses((status = 202, description = "Undo started as a job: contacts the import created are deleted, those it updated restored; contacts changed since are left alone (counted as skipped)", body = Job),
         (status = 409, description = "The import is still running, or was already undone", body = ErrorBody),
         (status = 404, description = "No such import in this workspace", body = ErrorBody),
@@ -149,7 +148,7 @@ pub async fn revert(
 
 #[utoipa::path(get, path = "/api/v1/imports/{id}/errors", tag = "imports",
     security(("session" = []), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The import's id")),
+    params(("id" = uuid::Uuid, Path, description = "The import's id")),
     responses((status = 200, description = "The rows the import did not take, as CSV: `Error row` (the row's number, the header being row 1), `Error field`, `Error message`, then the row's own cells under the file's header. Fix them and import this file again: the error columns are ignored", content_type = "text/csv"),
         (status = 404, description = "No such import in this workspace", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody)))]
