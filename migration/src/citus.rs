@@ -11,12 +11,13 @@
 //!   another tenant table through a key that includes `tenant_id`.
 //! - Its policy is the usual `tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid`;
 //!   no subqueries (Citus refuses them in policies on distributed tables).
-//! - After creating it (and its grants and policy), run [`distribute_if_citus`] for it:
+//! - After creating it (and its grants and policy), run [`distribute_if_citus`] for it; the SQL
+//!   checks for Citus itself, so it may follow the PostgreSQL script unconditionally:
 //!
 //! ```ignore
 //! async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-//!     UP.run(manager).await?;
-//!     if crate::citus::is_citus(manager.get_connection()).await? {
+//!     UP.run(manager).await?; // a `Scripts`: statement by statement on Citus
+//!     if manager.get_database_backend() == DbBackend::Postgres {
 //!         manager.get_connection()
 //!             .execute_unprepared(&crate::distribute_if_citus("notes"))
 //!             .await?;
@@ -56,6 +57,10 @@ pub async fn is_citus(conn: &impl ConnectionTrait) -> Result<bool, DbErr> {
 /// one round trip. Inside a migration both run in its transaction.
 pub async fn execute_script(conn: &impl ConnectionTrait, script: &str) -> Result<(), DbErr> {
     if is_citus(conn).await? {
+        // A transaction that changed a distributed table over parallel connections may not
+        // then change a reference table (a new foreign key to `tenants` does): one at a time.
+        conn.execute_unprepared("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
+            .await?;
         for statement in statements(script) {
             conn.execute_unprepared(statement).await?;
         }

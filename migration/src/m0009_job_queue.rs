@@ -2,7 +2,7 @@
 //! reported, and the files imports work from, kept in the database so that any instance can
 //! run them. Same row-level security as every tenant table.
 
-use crate::citus::distribute_if_citus;
+use crate::citus::{distribute_if_citus, execute_script};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
@@ -46,7 +46,8 @@ impl MigrationTrait for Migration {
         let conn = manager.get_connection();
         match conn.get_database_backend() {
             DbBackend::Postgres => {
-                conn.execute_unprepared(POSTGRES).await?;
+                // Statement by statement on Citus, which forwards DDL as the whole string.
+                execute_script(conn, POSTGRES).await?;
                 conn.execute_unprepared(&distribute_if_citus("job_files"))
                     .await?;
             }

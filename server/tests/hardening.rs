@@ -338,8 +338,10 @@ async fn a_slow_statement_is_cancelled_and_answers_503() {
     let holder = sea_orm::Database::connect(app.db_url()).await.unwrap();
     use sea_orm::{ConnectionTrait, TransactionTrait};
     let txn = holder.begin().await.unwrap();
+    // With its tenant: Citus locks rows only in a query it can route to one shard.
     txn.execute_unprepared(&format!(
-        "SELECT 1 FROM leads WHERE id = '{}' FOR UPDATE",
+        "SELECT 1 FROM leads WHERE tenant_id = '{}' AND id = '{}' FOR UPDATE",
+        user.tenant_id,
         contact["id"].as_str().unwrap()
     ))
     .await

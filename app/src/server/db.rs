@@ -84,7 +84,8 @@ pub async fn tenant_txn(
     if txn.get_database_backend() == DbBackend::Postgres {
         // The tenant id is a typed Uuid, so formatting it into the statement cannot inject SQL.
         // One round trip; `SET LOCAL` (not `set_config`) is also what a sharded cluster carries
-        // to its workers.
+        // to its workers. Citus replays a SET LOCAL's whole query string there, so nothing but
+        // SETs may share it.
         txn.execute_unprepared(&format!(
             "SET LOCAL ROLE {APP_ROLE}; SET LOCAL app.tenant_id = '{}'",
             ctx.tenant_id()
