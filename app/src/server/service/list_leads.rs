@@ -161,10 +161,10 @@ type Total = (u64, bool, bool);
 /// set inside a savepoint that is always rolled back, which also restores the usual limit.
 async fn budgeted_total<C: ConnectionTrait>(conn: &C, cond: Condition) -> Result<Total, AppError> {
     let budget = COUNT_BUDGET.load(std::sync::atomic::Ordering::Relaxed);
-    conn.execute_unprepared(&format!(
-        "SAVEPOINT total_budget; SET LOCAL statement_timeout = {budget}"
-    ))
-    .await?;
+    // Two statements: a sharded cluster replays a `SET LOCAL`'s whole text on its workers.
+    conn.execute_unprepared("SAVEPOINT total_budget").await?;
+    conn.execute_unprepared(&format!("SET LOCAL statement_timeout = {budget}"))
+        .await?;
     let counted = capped_total(conn, cond.clone()).await;
     conn.execute_unprepared("ROLLBACK TO SAVEPOINT total_budget")
         .await?;
@@ -194,8 +194,22 @@ async fn estimated_total<C: ConnectionTrait>(conn: &C, cond: Condition) -> Resul
         .await?
         .ok_or(AppError::Internal)?;
     let plan: serde_json::Value = row.try_get_by_index(0)?;
-    let rows = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0);
-    Ok(rows.max(0.0).round() as u64)
+    Ok(plan_rows(&plan[0]["Plan"]).max(0.0).round() as u64)
+}
+
+/// A plan's row estimate. On a sharded cluster the distributed scan (possibly under a view's
+/// node) estimates nothing; the estimate is its shard plan's, once per task.
+fn plan_rows(plan: &serde_json::Value) -> f64 {
+    let job = &plan["Distributed Query"]["Job"];
+    if let Some(rows) = job["Tasks"][0]["Remote Plan"][0][0]["Plan"]["Plan Rows"].as_f64() {
+        return rows * job["Task Count"].as_f64().unwrap_or(1.0).max(1.0);
+    }
+    match plan["Plan Rows"].as_f64() {
+        Some(rows) if rows > 0.0 => rows,
+        _ => plan["Plans"].as_array().map_or(0.0, |children| {
+            children.iter().map(plan_rows).fold(0.0, f64::max)
+        }),
+    }
 }
 
 /// How many contacts match `query` (exact up to the cap), within an open tenant transaction.
@@ -281,7 +295,22 @@ pub(super) async fn list(
 
 #[cfg(test)]
 mod tests {
-    use super::contains_pattern;
+    use super::{contains_pattern, plan_rows};
+
+    #[test]
+    fn estimates_come_from_the_shard_plan_on_a_cluster() {
+        let plain = serde_json::json!({ "Plan Rows": 120.0 });
+        assert_eq!(plan_rows(&plain), 120.0);
+        let sharded = serde_json::json!({
+            "Plan Rows": 0.0,
+            "Distributed Query": { "Job": { "Task Count": 1, "Tasks": [
+                { "Remote Plan": [[{ "Plan": { "Plan Rows": 30000.0 } }]] }
+            ] } }
+        });
+        assert_eq!(plan_rows(&sharded), 30000.0);
+        let under_a_view = serde_json::json!({ "Plan Rows": 0.0, "Plans": [sharded] });
+        assert_eq!(plan_rows(&under_a_view), 30000.0);
+    }
 
     #[test]
     fn wildcards_are_escaped() {
