@@ -3,25 +3,11 @@
 mod common;
 
 use app::server::entity::job;
-use common::{TestApp, TestUser, assert_error, field_error, insert_contacts, spawn_app};
+use common::{TestApp, assert_error, field_error, insert_contacts, spawn_app, wait_for_job};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
-use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use serde_json::json;
 use uuid::Uuid;
-
-async fn wait_for_job(app: &TestApp, user: &TestUser, id: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (status, job) = user.get(app, &format!("/api/v1/jobs/{id}")).await;
-        assert_eq!(status, StatusCode::OK, "{job}");
-        if job["finished"].is_string() {
-            return job;
-        }
-        assert!(Instant::now() < deadline, "job did not finish: {job}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 async fn statuses(app: &TestApp, tenant: Uuid) -> Vec<String> {
     app.leads_in_db(tenant)

@@ -3,23 +3,12 @@
 
 mod common;
 
-use common::{AppOptions, TestApp, TestUser, insert_contacts, spawn_app, spawn_app_with};
+use common::{
+    AppOptions, TestApp, TestUser, insert_contacts, spawn_app, spawn_app_with, wait_for_job,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
-
-async fn wait_for_job(app: &TestApp, user: &TestUser, id: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (status, job) = user.get(app, &format!("/api/v1/jobs/{id}")).await;
-        assert_eq!(status, StatusCode::OK, "{job}");
-        if job["finished"].is_string() {
-            return job;
-        }
-        assert!(Instant::now() < deadline, "job did not finish: {job}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use std::time::Duration;
 
 /// An instance that accepts requests but runs no jobs, as one of several behind a balancer.
 async fn without_workers() -> TestApp {

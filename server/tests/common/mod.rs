@@ -25,6 +25,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -717,5 +718,20 @@ pub async fn insert_contacts(app: &TestApp, user: &TestUser, n: usize) {
             .exec(&app.db)
             .await
             .expect("insert contacts");
+    }
+}
+
+/// Polls `/api/v1/jobs/{id}` as `user` until the job has finished (a minute at most); the job.
+#[allow(dead_code)]
+pub async fn wait_for_job(app: &TestApp, user: &TestUser, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, job) = user.get(app, &format!("/api/v1/jobs/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{job}");
+        if job["finished"].is_string() {
+            return job;
+        }
+        assert!(Instant::now() < deadline, "job did not finish: {job}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
