@@ -13,8 +13,12 @@ use crate::pages::contact::ContactPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
 use crate::pages::import::ImportPage;
+use crate::pages::invite::InvitePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::settings_account::AccountPage;
+use crate::pages::settings_members::MembersPage;
+use crate::pages::settings_tokens::TokensPage;
 use crate::pages::signup::SignupPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -71,6 +75,10 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async/>
                 <Route path=path!("/contacts/import") view=ImportPage ssr=SsrMode::Async/>
                 <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:secret") view=InvitePage ssr=SsrMode::Async/>
+                <Route path=path!("/settings/members") view=MembersPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings/account") view=AccountPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

@@ -14,6 +14,7 @@ mod m0006_jobs;
 mod m0007_imports;
 mod m0008_citus;
 mod m0009_job_queue;
+mod m0010_teams;
 mod sql;
 
 pub mod citus;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_imports::Migration),
             Box::new(m0008_citus::Migration),
             Box::new(m0009_job_queue::Migration),
+            Box::new(m0010_teams::Migration),
         ]
     }
 }
@@ -65,6 +67,7 @@ mod tests {
                 "m0007_imports",
                 "m0008_citus",
                 "m0009_job_queue",
+                "m0010_teams",
             ]
         );
     }

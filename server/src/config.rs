@@ -11,6 +11,11 @@
 //! - `LEADS_IMPORT_MAX_MB`: the largest CSV file an import takes, in MiB (default 256)
 //! - `LEADS_COUNT_BUDGET_MS`: time a searched or filtered total may take on PostgreSQL before
 //!   the planner's estimate is shown instead (default 25)
+//! - `LEADS_SMTP_URL`: where to send mail (invitations), e.g. `smtps://user:pass@mail.example.com`
+//!   or `smtp://localhost:25`; unset → no mail, and the app shows invitation links to copy
+//! - `LEADS_MAIL_FROM`: the sender, `Name <address>` (default `Leads <no-reply@localhost>`)
+//! - `LEADS_PUBLIC_URL`: the app's address as people reach it, for links in mail (default: the
+//!   Host of the request that made the link)
 //! - `RUST_LOG`: log filter
 
 use app::server::client_ip::TrustedProxies;
@@ -29,6 +34,9 @@ pub struct Config {
     pub signups_per_minute: usize,
     pub import_max_bytes: usize,
     pub count_budget_ms: u32,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +53,8 @@ pub enum ConfigError {
     BadImportLimit(String),
     #[error("LEADS_COUNT_BUDGET_MS must be a whole number of milliseconds from 1 (got {0:?})")]
     BadCountBudget(String),
+    #[error("LEADS_PUBLIC_URL must start with http:// or https:// (got {0:?})")]
+    BadPublicUrl(String),
     #[error("LEADS_SEED_DEMO must be 0 or 1 (got {0:?})")]
     BadSeedDemo(String),
     #[error("data directory {path}: {reason}")]
@@ -113,6 +123,11 @@ impl Config {
                 (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
             }
         };
+        let public_url = match var("LEADS_PUBLIC_URL") {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(url),
+            Some(url) => return Err(ConfigError::BadPublicUrl(url)),
+            None => None,
+        };
         Ok(Self {
             addr,
             database_url,
@@ -122,6 +137,10 @@ impl Config {
             signups_per_minute,
             import_max_bytes,
             count_budget_ms,
+            smtp_url: var("LEADS_SMTP_URL"),
+            mail_from: var("LEADS_MAIL_FROM")
+                .unwrap_or_else(|| "Leads <no-reply@localhost>".into()),
+            public_url,
         })
     }
 }

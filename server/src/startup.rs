@@ -45,10 +45,16 @@ pub async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     app::server::service::set_count_budget_ms(config.count_budget_ms);
+    let mailer = match &config.smtp_url {
+        Some(url) => app::server::service::mailer::Mailer::from_url(url, &config.mail_from)?,
+        None => app::server::service::mailer::Mailer::disabled(),
+    };
     let state = AppState::new(db, config::leptos_options(addr))
         .with_trusted_proxies(config.trusted_proxies.clone())
         .with_signups_per_minute(config.signups_per_minute)
-        .with_import_max_bytes(config.import_max_bytes);
+        .with_import_max_bytes(config.import_max_bytes)
+        .with_mailer(mailer)
+        .with_public_url(config.public_url.clone());
     let app = crate::router::build(state);
 
     match &config.sqlite_path {

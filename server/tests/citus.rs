@@ -23,7 +23,7 @@ fn citus_only(test: &str) -> bool {
 }
 
 /// Every tenant table the migrations create; a new one must be added here and distributed.
-const TENANT_TABLES: [&str; 8] = [
+const TENANT_TABLES: [&str; 10] = [
     "leads",
     "memberships",
     "sessions",
@@ -32,6 +32,8 @@ const TENANT_TABLES: [&str; 8] = [
     "jobs",
     "import_changes",
     "import_errors",
+    "invitations",
+    "lead_events",
 ];
 
 async fn rows(conn: &impl ConnectionTrait, sql: &str) -> Vec<sea_orm::QueryResult> {

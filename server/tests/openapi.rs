@@ -34,6 +34,17 @@ async fn describes_every_route_and_method() {
         "POST /api/v1/auth/login",
         "POST /api/v1/auth/logout",
         "GET /api/v1/auth/me",
+        "GET /api/v1/auth/workspaces",
+        "POST /api/v1/auth/switch",
+        "POST /api/v1/auth/password",
+        "POST /api/v1/auth/logout-everywhere",
+        "GET /api/v1/members",
+        "PATCH /api/v1/members/{userId}",
+        "DELETE /api/v1/members/{userId}",
+        "POST /api/v1/invitations",
+        "GET /api/v1/invitations",
+        "DELETE /api/v1/invitations/{id}",
+        "POST /api/v1/invitations/accept",
         "POST /api/v1/tokens",
         "GET /api/v1/tokens",
         "DELETE /api/v1/tokens/{id}",
@@ -61,6 +72,7 @@ async fn describes_every_route_and_method() {
             format!("POST {base}/batch"),
             format!("POST {base}/bulk"),
             format!("GET {base}/{{id}}"),
+            format!("GET {base}/{{id}}/events"),
             format!("PATCH {base}/{{id}}"),
             format!("DELETE {base}/{{id}}"),
         ] {
@@ -73,7 +85,11 @@ async fn describes_every_route_and_method() {
     let client = reqwest::Client::new();
     for route in &expected {
         let (method, path) = route.split_once(' ').unwrap();
-        let url = app.url(&path.replace("{id}", "00000000-0000-0000-0000-000000000000"));
+        let url = app.url(
+            &path
+                .replace("{id}", "00000000-0000-0000-0000-000000000000")
+                .replace("{userId}", "00000000-0000-0000-0000-000000000000"),
+        );
         let response = client
             .request(method.parse().unwrap(), url)
             .header("content-type", "application/json")
@@ -82,7 +98,7 @@ async fn describes_every_route_and_method() {
             .await
             .unwrap();
         assert_ne!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{route}");
-        if !path.contains("{id}") {
+        if !path.contains('{') {
             assert_ne!(response.status(), StatusCode::NOT_FOUND, "{route}");
         }
     }

@@ -263,6 +263,18 @@ async fn rows_cannot_be_written_into_another_tenant() {
             "import_errors",
             "INSERT INTO import_errors (tenant_id, import_id, row_number, fields, message, cells) VALUES ($1, $2, 2, 'email', 'x', '[]')",
         ),
+        (
+            "invitations",
+            "INSERT INTO invitations (tenant_id, id, email, email_key, role, secret_hash, invited_by, created, expires) VALUES ($1, $2, 'x@y.co', 'x@y.co', 'owner', 'h', $2, now(), now())",
+        ),
+        (
+            "lead_events",
+            "INSERT INTO lead_events (tenant_id, id, lead_id, at, kind, via, changes) VALUES ($1, $2, $2, now(), 'deleted', 'ui', '{}')",
+        ),
+        (
+            "memberships",
+            "INSERT INTO memberships (tenant_id, user_id, role, created) VALUES ($1, (SELECT id FROM users WHERE id <> $2 LIMIT 1), 'owner', now())",
+        ),
     ] {
         let txn = txn_of(&app, &alice).await;
         let err = exec(
@@ -271,7 +283,7 @@ async fn rows_cannot_be_written_into_another_tenant() {
             vec![bob.tenant_id.into(), Uuid::now_v7().into()],
         )
         .await
-        .expect_err("planting an import's rows in Bob's workspace must fail");
+        .expect_err("planting rows in Bob's workspace must fail");
         assert!(
             err.to_string().contains("row-level security"),
             "{table}: {err}"

@@ -1,5 +1,8 @@
 //! Randomised tenant isolation. Three tenants make a long, seeded series of requests over every
 //! tenant route, each sometimes aiming at another tenant's ids (or at deleted or unknown ones).
+//! Each workspace has an owner and an admin, and tenant 0's owner is also an admin of tenant 1
+//! (a person in both, with a session in each), so requests come from several members' sessions
+//! and tokens.
 //! A model of what each tenant should have predicts every answer:
 //! - another tenant's id is always a 404, never a 403 or a success;
 //! - lists and searches hold exactly the caller's own rows, as the model has them;
@@ -53,6 +56,8 @@ enum Op {
     RenameView,
     DeleteView,
     Me,
+    ListMembers,
+    ContactEvents,
 }
 
 /// Every operation with its relative weight.
@@ -76,6 +81,8 @@ fn all_ops() -> Vec<(Op, u32)> {
         (Op::RenameView, 2),
         (Op::DeleteView, 1),
         (Op::Me, 1),
+        (Op::ListMembers, 1),
+        (Op::ContactEvents, 3),
     ]
 }
 
@@ -111,6 +118,8 @@ struct Model {
     deleted_views: Vec<String>,
     /// Imports the tenant ran (their ids).
     imports: Vec<String>,
+    /// The members' email addresses.
+    members: BTreeSet<String>,
 }
 
 impl Model {
@@ -124,6 +133,8 @@ impl Model {
 
 struct Tenant {
     user: TestUser,
+    /// Sessions of the workspace's other members (admins), each signed in to this workspace.
+    members: Vec<Client>,
     model: Model,
     /// Bearer clients of live tokens, by token id.
     bearers: HashMap<String, Client>,
@@ -181,9 +192,17 @@ impl World<'_> {
         self.next
     }
 
-    /// The tenant's session most of the time, else one of its live API tokens.
+    /// The owner's session most of the time, else another member's, else one of the
+    /// workspace's live API tokens.
     fn actor(&mut self, me: usize) -> Client {
         let live: Vec<String> = self.tenants[me].model.tokens.keys().cloned().collect();
+        if self.rng.random_bool(0.25) {
+            return self.tenants[me]
+                .members
+                .choose(&mut self.rng)
+                .unwrap()
+                .clone();
+        }
         if live.is_empty() || self.rng.random_bool(0.7) {
             return self.tenants[me].user.client.clone();
         }
@@ -843,6 +862,44 @@ impl World<'_> {
                     self.expect_not_found(me, op, target, answer);
                 }
             }
+            Op::ListMembers => {
+                self.note(op, None);
+                let (status, list) = call(app, &client, Method::GET, "/api/v1/members", None).await;
+                assert_eq!(status, StatusCode::OK, "{ctx}: {list}");
+                let found: BTreeSet<String> = list
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["email"].as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(found, self.tenants[me].model.members, "{ctx}");
+            }
+            Op::ContactEvents => {
+                let (id, target) = self.pick(me, Kind::Contact);
+                self.note(op, Some(target));
+                let answer = call(
+                    app,
+                    &client,
+                    Method::GET,
+                    &format!("/api/v1/contacts/{id}/events"),
+                    None,
+                )
+                .await;
+                let own_gone = self.tenants[me].model.deleted_contacts.contains(&id);
+                if target == Target::Own || own_gone {
+                    assert_eq!(answer.0, StatusCode::OK, "{ctx}: {}", answer.1);
+                    let events = answer.1.as_array().unwrap();
+                    let newest = events.first().map(|e| e["kind"].as_str().unwrap());
+                    // Its history is its own: a deleted contact's ends with its deletion.
+                    if own_gone {
+                        assert_eq!(newest, Some("deleted"), "{ctx}");
+                    } else {
+                        assert!(newest.is_some_and(|k| k != "deleted"), "{ctx}: {events:?}");
+                    }
+                } else {
+                    self.expect_not_found(me, op, target, answer);
+                }
+            }
             Op::Me => {
                 self.note(op, None);
                 let (status, me_body) =
@@ -934,12 +991,52 @@ async fn tenants_never_see_or_touch_each_others_data() {
     let app = spawn_app().await;
     let mut tenants = Vec::new();
     for i in 0..TENANTS {
+        let user = app.signup(&format!("Tenant {i}")).await;
+        let admin = app.join(&user, "admin").await;
+        let mut model = Model::default();
+        model.members = BTreeSet::from([user.email.clone(), admin.email.clone()]);
         tenants.push(Tenant {
-            user: app.signup(&format!("Tenant {i}")).await,
-            model: Model::default(),
+            user,
+            members: vec![admin.client],
+            model,
             bearers: HashMap::new(),
         });
     }
+    // Tenant 0's owner also joins tenant 1 as an admin, and signs in there in a second session.
+    let (both, there) = (&tenants[0].user, &tenants[1].user);
+    let (status, invited) = there
+        .post(
+            &app,
+            "/api/v1/invitations",
+            json!({ "email": both.email, "role": "admin" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{invited}");
+    let (status, joined) = both
+        .post(
+            &app,
+            "/api/v1/invitations/accept",
+            json!({ "secret": common::invitation_secret(&invited) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    let second = common::client();
+    for (path, body) in [
+        (
+            "/api/v1/auth/login",
+            json!({ "email": both.email, "password": common::PASSWORD }),
+        ),
+        (
+            "/api/v1/auth/switch",
+            json!({ "tenantId": there.tenant_id }),
+        ),
+    ] {
+        let response = second.post(app.url(path)).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    let email = both.email.clone();
+    tenants[1].members.push(second);
+    tenants[1].model.members.insert(email);
     let mut world = World {
         app: &app,
         rng: StdRng::seed_from_u64(seed),

@@ -21,7 +21,11 @@ async fn a_new_token_is_shown_once_and_authenticates() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["id", "name", "token"]);
+    assert_eq!(keys, ["expires", "id", "name", "scope", "token"]);
+    assert_eq!(
+        (created["scope"].as_str(), &created["expires"]),
+        (Some("write"), &Value::Null)
+    );
     assert_eq!(created["name"], "CI deploy", "the name is trimmed");
     let token = token_of(&created);
     assert!(token.starts_with("leads_") && token.len() > 40, "{token}");
@@ -70,7 +74,9 @@ async fn the_list_never_shows_a_secret() {
             .collect();
         assert_eq!(
             keys,
-            ["created", "id", "lastUsed", "name", "prefix"],
+            [
+                "created", "expires", "id", "lastUsed", "name", "prefix", "scope", "userId"
+            ],
             "no token field: {item}"
         );
         assert_eq!(item["id"], created["id"]);

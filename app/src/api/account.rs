@@ -122,13 +122,18 @@ fn is_https() -> bool {
 
 #[cfg(feature = "ssr")]
 fn finish_sign_in(session: &crate::server::service::auth::IssuedSession, next: &str) {
+    set_session_cookie(session);
+    leptos_axum::redirect(&safe_next(next));
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn set_session_cookie(session: &crate::server::service::auth::IssuedSession) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.append_header(
             axum::http::header::SET_COOKIE,
             crate::server::session_cookie::set(session, is_https()),
         );
     }
-    leptos_axum::redirect(&safe_next(next));
 }
 
 #[cfg(test)]

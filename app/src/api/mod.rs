@@ -5,6 +5,7 @@ pub mod account;
 pub mod bulk;
 pub mod contacts;
 pub mod imports;
+pub mod team;
 pub mod views;
 
 /// Gives a failed server function the HTTP status its error has in the REST API (instead of a

@@ -29,6 +29,9 @@ pub fn ContactTable(
     rows: Vec<Lead>,
     on_delete: Callback<Lead>,
     selection: RwSignal<BTreeSet<Uuid>>,
+    /// Whether the row menu (edit, delete) is offered: not to a read-only role.
+    #[prop(into, default = Signal::stored(true))]
+    can_write: Signal<bool>,
 ) -> impl IntoView {
     let page_ids: Vec<Uuid> = rows.iter().map(|l| l.id).collect();
     let last_clicked = StoredValue::new(None::<usize>);
@@ -92,7 +95,8 @@ pub fn ContactTable(
                         let label = format!("Select {}", lead.email);
                         let href = format!("/contacts/{}", lead.id);
                         let edit_href = format!("/contacts/{}?edit=1", lead.id);
-                        let for_delete = lead.clone();
+                        // Stored: the row menu may be rendered more than once (shown, hidden, shown).
+                        let for_delete = StoredValue::new(lead.clone());
                         view! {
                             <tr data-testid="contact-row" data-id=lead.id.to_string() class:selected=move || selection.read().contains(&id)>
                                 <td class="cell-select">
@@ -108,10 +112,11 @@ pub fn ContactTable(
                                 <td data-label="Added">{short_date(lead.created)}</td>
                                 <td data-label="Updated">{short_date(lead.updated)}</td>
                                 <td class="cell-actions">
+                                    <Show when=move || can_write.get()>
                                     <details class="menu">
                                         <summary class="btn btn-ghost btn-small" aria-label="Actions">"⋯"</summary>
                                         <div class="menu-items">
-                                            <a href=edit_href>"Edit"</a>
+                                            <a href=edit_href.clone()>"Edit"</a>
                                             <button type="button" class="danger" on:click=move |ev| {
                                                 use leptos::wasm_bindgen::JsCast;
                                                 // Close the menu before the dialog opens.
@@ -119,10 +124,11 @@ pub fn ContactTable(
                                                 if let Some(menu) = menu {
                                                     let _ = menu.remove_attribute("open");
                                                 }
-                                                on_delete.run(for_delete.clone());
+                                                on_delete.run(for_delete.get_value());
                                             }>"Delete"</button>
                                         </div>
                                     </details>
+                                    </Show>
                                 </td>
                             </tr>
                         }

@@ -9,27 +9,46 @@ pub const MIN_PASSWORD: usize = 8;
 pub const MAX_PASSWORD: usize = 256;
 pub const MAX_WORKSPACE_NAME: usize = 100;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A member's role in a workspace, most powerful first. What each may do is in
+/// `domain::permission`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Role {
     Owner,
+    Admin,
     Member,
+    Viewer,
 }
 
 impl Role {
+    pub const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Member, Role::Viewer];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Owner => "owner",
+            Self::Admin => "admin",
             Self::Member => "member",
+            Self::Viewer => "viewer",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "owner" => Some(Self::Owner),
-            "member" => Some(Self::Member),
-            _ => None,
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+
+    /// Parses a role given by a user (an invitation, a role change).
+    pub fn parse_input(raw: &str) -> Result<Self, String> {
+        Self::parse(raw.trim())
+            .ok_or_else(|| "must be one of owner, admin, member, viewer".to_owned())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Owner => "Owner",
+            Self::Admin => "Admin",
+            Self::Member => "Member",
+            Self::Viewer => "Viewer",
         }
     }
 }
@@ -115,6 +134,29 @@ impl Signup {
             email: email.unwrap(),
             password: password.unwrap(),
             workspace_name: workspace_name.unwrap(),
+        })
+    }
+}
+
+/// A password change: the current password (checked by the server) and a new one.
+#[derive(Debug)]
+pub struct PasswordChange {
+    pub current: Password,
+    pub new: Password,
+}
+
+impl PasswordChange {
+    pub fn parse(current: &str, new: &str) -> Result<Self, FieldErrors> {
+        let mut e = FieldErrors::new();
+        // The current one was valid when set; only its presence is checked here.
+        if current.is_empty() {
+            e.add("currentPassword", "is required");
+        }
+        let new = e.take("newPassword", Password::parse(new));
+        e.into_result()?;
+        Ok(Self {
+            current: Password(current.to_owned()),
+            new: new.unwrap(),
         })
     }
 }

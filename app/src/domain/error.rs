@@ -27,6 +27,12 @@ pub enum AppError {
     Unauthorized,
     #[error("Wrong email or password")]
     BadCredentials,
+    /// Signed in, but the role (or the token's scope) does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// It existed, but is used up or expired (an invitation link).
+    #[error("{0}")]
+    Gone(String),
     #[error("Too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("This request must come from the app itself")]

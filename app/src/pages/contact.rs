@@ -1,6 +1,8 @@
 use crate::api::contacts::{delete_contact, get_contact, update_contact};
+use crate::components::app_header::CurrentUser;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::contact_form::ContactForm;
+use crate::components::contact_history::ContactHistory;
 use crate::components::contact_table::short_date;
 use crate::components::modal::Modal;
 use crate::components::sign_in_redirect::SignInRedirect;
@@ -17,6 +19,7 @@ use uuid::Uuid;
 /// `/contacts/{id}`: every field of one contact; edit (guarded by its ETag) and delete.
 #[component]
 pub fn ContactPage() -> impl IntoView {
+    let CurrentUser(user) = expect_context::<CurrentUser>();
     let params = use_params_map();
     let id = Memo::new(move |_| {
         params
@@ -46,6 +49,7 @@ pub fn ContactPage() -> impl IntoView {
         }
     });
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let edits = Signal::derive(move || update.version().get() as u32);
 
     let confirm_open = RwSignal::new(false);
     let remove = Action::new(|id: &Uuid| {
@@ -62,6 +66,9 @@ pub fn ContactPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <div class="loading" aria-busy="true">"Loading contact…"</div> }>
             {move || Suspend::new(async move {
+                let can_write = user
+                    .await
+                    .is_none_or(|me| me.role.may(crate::domain::permission::Action::WriteContacts));
                 match contact.await {
                     Ok(lead) => {
                         let title = lead.display_name().unwrap_or_else(|| lead.email.clone());
@@ -74,6 +81,7 @@ pub fn ContactPage() -> impl IntoView {
                             <a class="back-link" href="/contacts">"← Contacts"</a>
                             <div class="page-header">
                                 <h1 data-testid="contact-title">{title}</h1>
+                                {can_write.then(|| view! {
                                 <div class="actions">
                                     <button type="button" class="btn" data-testid="edit-contact" on:click=move |_| {
                                         update.value().set(None);
@@ -81,6 +89,7 @@ pub fn ContactPage() -> impl IntoView {
                                     }>"Edit"</button>
                                     <button type="button" class="btn btn-danger" data-testid="delete-contact" on:click=move |_| confirm_open.set(true)>"Delete"</button>
                                 </div>
+                                })}
                             </div>
                             <dl class="detail-grid" data-testid="contact-details">
                                 <dt>"Email"</dt><dd data-testid="detail-email">{lead.email.clone()}</dd>
@@ -103,6 +112,7 @@ pub fn ContactPage() -> impl IntoView {
                                     </dl>
                                 }.into_any()
                             }}
+                            <ContactHistory id=lead_id changes=edits/>
                             <Modal open=editing title="Edit contact" test_id="edit-contact-modal">
                                 <ContactForm
                                     initial=initial.clone()

@@ -1,4 +1,5 @@
 use crate::api::contacts::{create_contact, delete_contact, list_contacts};
+use crate::components::app_header::CurrentUser;
 use crate::components::bulk_bar::{BulkBar, JobProgress, counts_summary};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::contact_form::ContactForm;
@@ -13,6 +14,7 @@ use crate::domain::filter::FilterCondition;
 use crate::domain::job::Job;
 use crate::domain::lead::Lead;
 use crate::domain::lead_input::LeadForm;
+use crate::domain::permission::Action as Permission;
 use crate::domain::query_string;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,6 +32,18 @@ pub fn ContactsPage() -> impl IntoView {
         move || (query_string.get(), changes.get()),
         |(qs, _)| list_contacts(qs),
     );
+
+    // What the signed-in role may do, once known in the browser. Until then everything is
+    // offered (no second streaming boundary on this page); a viewer's write controls then go,
+    // and the server refuses such writes anyway.
+    let CurrentUser(user) = expect_context::<CurrentUser>();
+    let role = RwSignal::new(None::<crate::domain::account::Role>);
+    Effect::new(move |_| {
+        if let Some(Some(me)) = user.get() {
+            role.set(Some(me.role));
+        }
+    });
+    let may = move |action: Permission| role.get().is_none_or(|r| r.may(action));
 
     // Bulk selection: ids on this page, or everything the list matches.
     let selection = RwSignal::new(std::collections::BTreeSet::<uuid::Uuid>::new());
@@ -109,16 +123,22 @@ pub fn ContactsPage() -> impl IntoView {
         <div class="page-header">
             <h1>"Contacts"</h1>
             <div class="page-actions">
-            <a class="btn btn-ghost" data-testid="export-csv" download
-                href=move || {
-                    let qs = query_string.get();
-                    if qs.is_empty() { "/api/v1/contacts/export".to_owned() } else { format!("/api/v1/contacts/export?{qs}") }
-                }>"Export CSV"</a>
-            <a class="btn btn-ghost" data-testid="import-link" href="/contacts/import">"Import"</a>
-            <button type="button" class="btn btn-primary" data-testid="add-contact" on:click=move |_| {
-                create.value().set(None);
-                adding.set(true);
-            }>"+ Add Contact"</button>
+            <Show when=move || may(Permission::ExportContacts)>
+                <a class="btn btn-ghost" data-testid="export-csv" download
+                    href=move || {
+                        let qs = query_string.get();
+                        if qs.is_empty() { "/api/v1/contacts/export".to_owned() } else { format!("/api/v1/contacts/export?{qs}") }
+                    }>"Export CSV"</a>
+            </Show>
+            <Show when=move || may(Permission::ImportContacts)>
+                <a class="btn btn-ghost" data-testid="import-link" href="/contacts/import">"Import"</a>
+            </Show>
+            <Show when=move || may(Permission::WriteContacts)>
+                <button type="button" class="btn btn-primary" data-testid="add-contact" on:click=move |_| {
+                    create.value().set(None);
+                    adding.set(true);
+                }>"+ Add Contact"</button>
+            </Show>
             </div>
         </div>
         <div class="contacts-layout">
@@ -159,6 +179,7 @@ pub fn ContactsPage() -> impl IntoView {
                     Ok(page) => {
                         let shown = page.data.len();
                         view! {
+                            <Show when=move || may(Permission::WriteContacts)>
                             <BulkBar
                                 selection
                                 all_matching
@@ -173,7 +194,9 @@ pub fn ContactsPage() -> impl IntoView {
                                     changes.update(|n| *n += 1);
                                 })
                             />
-                            <ContactTable rows=page.data on_delete=ask_delete selection/>
+                            </Show>
+                            <ContactTable rows=page.data on_delete=ask_delete selection
+                                can_write=Signal::derive(move || may(Permission::WriteContacts))/>
                             <Pager meta=page.meta shown/>
                         }.into_any()
                     }

@@ -4,6 +4,7 @@
 use crate::server::client_ip::TrustedProxies;
 use crate::server::service::auth_cache::AuthCache;
 use crate::server::service::login_throttle::LoginThrottle;
+use crate::server::service::mailer::Mailer;
 use crate::server::service::signup_throttle::SignupThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -21,6 +22,11 @@ pub struct AppState {
     pub auth_cache: Arc<AuthCache>,
     /// The largest CSV file an import takes (every other request body stays small).
     pub import_max_bytes: usize,
+    /// Sends invitations when SMTP is configured.
+    pub mailer: Arc<Mailer>,
+    /// The app's address as people reach it (`LEADS_PUBLIC_URL`), for links in mail; when
+    /// unset, taken from each request's Host.
+    pub public_url: Option<String>,
 }
 
 /// 256 MiB: a few million contacts.
@@ -36,7 +42,38 @@ impl AppState {
             trusted_proxies: Arc::new(TrustedProxies::default()),
             auth_cache: Arc::new(AuthCache::default()),
             import_max_bytes: DEFAULT_IMPORT_MAX_BYTES,
+            mailer: Arc::new(Mailer::disabled()),
+            public_url: None,
         }
+    }
+
+    pub fn with_mailer(mut self, mailer: Mailer) -> Self {
+        self.mailer = Arc::new(mailer);
+        self
+    }
+
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        self.public_url = url.map(|u| u.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The base of links the app hands out: the configured address, else the request's own
+    /// (its Host, and https when the request came over TLS or a proxy says so).
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic()))
+            .unwrap_or("localhost");
+        let scheme = if crate::server::session_cookie::is_https(headers) {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}")
     }
 
     pub fn with_signups_per_minute(mut self, per_minute: usize) -> Self {

@@ -164,9 +164,17 @@ pub async fn import_scenarios(b: &Bench, rows: u64) -> Result<Vec<Row>, BoxError
     let ctx = sign_in_or_up(&b.db, IMPORT_TENANT).await?;
     let tenant = ctx.tenant_id();
     empty(&b.db, tenant).await?;
-    let token = tokens::create(&b.db, &ctx, "import benchmark".into())
-        .await?
-        .token;
+    let token = tokens::create(
+        &b.db,
+        &ctx,
+        app::domain::token::NewToken {
+            name: "import benchmark".into(),
+            scope: app::domain::token::TokenScope::Write,
+            expires: None,
+        },
+    )
+    .await?
+    .token;
     let mut headers = HeaderMap::new();
     headers.insert(
         AUTHORIZATION,
@@ -265,9 +273,17 @@ async fn sqlite_import(csv: &[u8], rows: u64, good: u64) -> Result<Row, BoxError
     db::migrate(&db).await?;
     let base = spawn_app(db.clone()).await?;
     let ctx = sign_in_or_up(&db, IMPORT_TENANT).await?;
-    let token = tokens::create(&db, &ctx, "import benchmark".into())
-        .await?
-        .token;
+    let token = tokens::create(
+        &db,
+        &ctx,
+        app::domain::token::NewToken {
+            name: "import benchmark".into(),
+            scope: app::domain::token::TokenScope::Write,
+            expires: None,
+        },
+    )
+    .await?
+    .token;
     let mut headers = HeaderMap::new();
     headers.insert(
         AUTHORIZATION,

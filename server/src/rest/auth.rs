@@ -1,10 +1,11 @@
 //! `/api/v1/auth/*`: sign-up, sign-in, sign-out, and who am I.
 
-use super::extract::{Authenticated, ClientAddr, JsonBody, Tenant, text_field};
-use super::openapi::{ErrorBody, LoginBody, SignedInBody, SignupBody};
-use app::domain::account::{Login, Me, Signup};
+use super::extract::{Authenticated, ClientAddr, JsonBody, Tenant, object_of, text_field};
+use super::openapi::{ErrorBody, LoginBody, PasswordBody, SignedInBody, SignupBody, SwitchBody};
+use app::domain::account::{Login, Me, PasswordChange, Signup};
 use app::domain::error::AppError;
 use app::domain::field_errors::FieldErrors;
+use app::domain::member::WorkspaceView;
 use app::server::service::auth::{self, SignedIn};
 use app::server::session_cookie;
 use app::server::state::AppState;
@@ -94,4 +95,98 @@ pub async fn logout(
     responses((status = 200, description = "The signed-in user and workspace", body = Me), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, Tenant(ctx): Tenant) -> Result<Json<Me>, AppError> {
     Ok(Json(auth::me(&state.db, &ctx).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/auth/workspaces", tag = "auth",
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The workspaces you belong to; `current` marks this session's", body = Vec<WorkspaceView>), (status = 401, description = "Not signed in", body = ErrorBody)))]
+pub async fn workspaces(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+) -> Result<Json<Vec<WorkspaceView>>, AppError> {
+    Ok(Json(auth::workspaces(&state.db, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/switch", tag = "auth",
+    security(("session" = [])),
+    request_body = SwitchBody,
+    responses((status = 200, description = "This session now works in that workspace (a new session cookie is set)", body = SignedInBody),
+        (status = 404, description = "Not a workspace of yours", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
+pub async fn switch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Authenticated(request): Authenticated,
+    JsonBody(body): JsonBody,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::new();
+    object_of(&body, &["tenantId"], "a switch", &mut errors)?;
+    let raw = text_field(&body, "tenantId", &mut errors);
+    let tenant_id = errors.take(
+        "tenantId",
+        uuid::Uuid::parse_str(raw.trim()).map_err(|_| "must be a workspace id".to_owned()),
+    );
+    errors.into_result()?;
+    let (signed, _) = auth::switch(
+        &state.db,
+        &state.auth_cache,
+        &request.context,
+        &request.credential,
+        tenant_id.ok_or(AppError::Internal)?,
+    )
+    .await?;
+    Ok(signed_in(StatusCode::OK, signed, &headers))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth",
+    security(("session" = []), ("bearer" = [])),
+    request_body = PasswordBody,
+    responses((status = 204, description = "Changed; every other session of yours is signed out"),
+        (status = 401, description = "Not signed in", body = ErrorBody), (status = 400, description = "Invalid input, or the current password is wrong", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
+pub async fn password(
+    State(state): State<AppState>,
+    Authenticated(request): Authenticated,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, AppError> {
+    let mut errors = FieldErrors::new();
+    object_of(
+        &body,
+        &["currentPassword", "newPassword"],
+        "a password change",
+        &mut errors,
+    )?;
+    let (current, new) = (
+        text_field(&body, "currentPassword", &mut errors),
+        text_field(&body, "newPassword", &mut errors),
+    );
+    errors.into_result()?;
+    let change = PasswordChange::parse(current, new)?;
+    auth::change_password(
+        &state.db,
+        &state.auth_cache,
+        &request.context,
+        &request.credential,
+        change,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout-everywhere", tag = "auth",
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 204, description = "Every session of yours, in every workspace, is signed out (tokens stay)"), (status = 401, description = "Not signed in", body = ErrorBody)))]
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Authenticated(request): Authenticated,
+) -> Result<Response, AppError> {
+    auth::sign_out_everywhere(
+        &state.db,
+        &state.auth_cache,
+        &request.context,
+        &request.credential,
+    )
+    .await?;
+    let cookie = session_cookie::clear(session_cookie::is_https(&headers));
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }

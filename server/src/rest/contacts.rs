@@ -5,9 +5,10 @@ use super::openapi::{ErrorBody, LeadBody};
 use app::domain::error::AppError;
 use app::domain::lead::Lead;
 use app::domain::lead::LeadStatus;
+use app::domain::lead_event::LeadEvent;
 use app::domain::lead_input::{LeadPatch, NewLead};
 use app::domain::list_query::{LeadPage, ListQuery};
-use app::server::service::leads;
+use app::server::service::{lead_events, leads};
 use app::server::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -118,4 +119,17 @@ pub async fn delete(
 ) -> Result<StatusCode, AppError> {
     leads::delete(&state.db, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/events", tag = "contacts",
+    security(("session" = []), ("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Contact id")),
+    responses((status = 200, description = "The contact's history, newest first (at most 500 events); kept after it is deleted", body = Vec<LeadEvent>),
+        (status = 404, description = "No such contact, and no history of one", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody)))]
+pub async fn events(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    PathId(id): PathId,
+) -> Result<Json<Vec<LeadEvent>>, AppError> {
+    Ok(Json(lead_events::list(&state.db, &ctx, id).await?))
 }

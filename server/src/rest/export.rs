@@ -52,6 +52,8 @@ pub async fn export(
     });
     errors.into_result()?;
     let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    // Each chunk checks too; this refuses before the first byte is streamed.
+    ctx.require(app::domain::permission::Action::ExportContacts)?;
     let keys = match format {
         ExportFormat::Csv => export::attribute_keys(&state.db, &ctx, &query).await?,
         ExportFormat::Jsonl => Vec::new(),

@@ -9,6 +9,7 @@ mod export;
 mod extract;
 mod imports;
 mod jobs;
+mod members;
 pub mod openapi;
 mod tokens;
 mod views;
@@ -30,12 +31,28 @@ pub fn routes() -> Router<AppState> {
                     .patch(contacts::update)
                     .delete(contacts::delete),
             )
+            .route("/{id}/events", get(contacts::events))
     };
     Router::new()
         .route("/auth/signup", post(auth::signup))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
+        .route("/auth/workspaces", get(auth::workspaces))
+        .route("/auth/switch", post(auth::switch))
+        .route("/auth/password", post(auth::password))
+        .route("/auth/logout-everywhere", post(auth::logout_everywhere))
+        .route("/members", get(members::list))
+        .route(
+            "/members/{id}",
+            axum::routing::patch(members::update).delete(members::remove),
+        )
+        .route(
+            "/invitations",
+            get(members::invitations_list).post(members::invite),
+        )
+        .route("/invitations/accept", post(members::accept))
+        .route("/invitations/{id}", axum::routing::delete(members::revoke))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route(

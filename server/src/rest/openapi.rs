@@ -7,9 +7,11 @@ use app::domain::account::{Me, Role, TenantView, UserView};
 use app::domain::import::{AttributeMode, Import, ImportMode};
 use app::domain::job::{Job, JobCounts, JobProgress, JobState};
 use app::domain::lead::{Lead, LeadStatus};
+use app::domain::lead_event::{Actor, EventKind, FieldChange, LeadEvent, Via};
 use app::domain::list_query::{LeadPage, ListMeta};
+use app::domain::member::{CreatedInvitation, InvitationView, MemberView, WorkspaceView};
 use app::domain::saved_view::SavedView;
-use app::domain::token::{ApiTokenView, CreatedToken};
+use app::domain::token::{ApiTokenView, CreatedToken, TokenScope};
 use axum::Json;
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -61,6 +63,54 @@ pub struct TokenBody {
         pattern = r"^[^\u0000-\u001F\u007F]*[^\u0000-\u001F\u007F\s][^\u0000-\u001F\u007F]*$"
     )]
     pub name: String,
+    /// `read` (any write is refused with 403) or `write` (default; what the member's role allows).
+    pub scope: Option<TokenScope>,
+    /// When it stops working: a date (`2027-01-31`, the end of that day, UTC) or an RFC 3339
+    /// time, in the future. Default: never.
+    #[schema(format = DateTime)]
+    pub expires: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBody {
+    pub role: Role,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationBody {
+    #[schema(format = Email, max_length = 255, pattern = r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*\.[A-Za-z]{2,24}$")]
+    pub email: String,
+    pub role: Role,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptBody {
+    /// The secret at the end of the invitation link.
+    #[schema(min_length = 1, max_length = 200)]
+    pub secret: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AcceptedBody {
+    pub tenant: TenantView,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SwitchBody {
+    pub tenant_id: uuid::Uuid,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordBody {
+    #[schema(min_length = 1, max_length = 256)]
+    pub current_password: String,
+    #[schema(min_length = 8, max_length = 256)]
+    pub new_password: String,
 }
 
 /// A custom attribute's value: text of at most 1,000 characters (no control characters but
@@ -214,6 +264,43 @@ impl Modify for Security {
     }
 }
 
+/// Every authenticated operation can be refused by role or token scope: 403 `forbidden`.
+struct Forbidden;
+
+impl Modify for Forbidden {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, ResponseBuilder, content::ContentBuilder};
+        let forbidden = ResponseBuilder::new()
+            .description("Your role, or the token's scope, does not allow this")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    op.responses
+                        .responses
+                        .entry("403".into())
+                        .or_insert_with(|| RefOr::T(forbidden.clone()));
+                }
+            }
+        }
+    }
+}
+
 /// The collection is served under `/leads` as well as `/contacts`.
 struct LeadsAlias;
 
@@ -240,6 +327,17 @@ impl Modify for LeadsAlias {
         super::auth::login,
         super::auth::logout,
         super::auth::me,
+        super::auth::workspaces,
+        super::auth::switch,
+        super::auth::password,
+        super::auth::logout_everywhere,
+        super::members::list,
+        super::members::update,
+        super::members::remove,
+        super::members::invite,
+        super::members::invitations_list,
+        super::members::revoke,
+        super::members::accept,
         super::tokens::create,
         super::tokens::list,
         super::tokens::revoke,
@@ -248,6 +346,7 @@ impl Modify for LeadsAlias {
         super::contacts::get,
         super::contacts::update,
         super::contacts::delete,
+        super::contacts::events,
         super::export::export,
         super::batch::batch,
         super::bulk::bulk,
@@ -270,9 +369,11 @@ impl Modify for LeadsAlias {
         SavedView, ViewBody, ViewPatchBody, BatchBody, BatchItemResult, BatchResponse,
         BulkBody, BulkIdsResult, Job, JobCounts, JobProgress, JobState,
         Import, ImportMode, AttributeMode,
+        TokenScope, MemberView, InvitationView, CreatedInvitation, WorkspaceView, RoleBody, InvitationBody,
+        AcceptBody, AcceptedBody, SwitchBody, PasswordBody, LeadEvent, EventKind, Via, Actor, FieldChange,
     )),
-    modifiers(&Security, &LeadsAlias),
-    tags((name = "auth"), (name = "tokens"), (name = "contacts"), (name = "views"), (name = "imports"), (name = "jobs")),
+    modifiers(&Security, &LeadsAlias, &Forbidden),
+    tags((name = "auth"), (name = "tokens"), (name = "members"), (name = "contacts"), (name = "views"), (name = "imports"), (name = "jobs")),
 )]
 pub struct ApiDoc;
 

@@ -1,10 +1,10 @@
 //! `/api/v1/tokens`: API tokens of the caller's workspace.
 
-use super::extract::{JsonBody, PathId, Tenant, text_field};
+use super::extract::{JsonBody, PathId, Tenant, object_of, text_field};
 use super::openapi::{ErrorBody, TokenBody};
 use app::domain::error::AppError;
 use app::domain::field_errors::FieldErrors;
-use app::domain::token::{ApiTokenView, CreatedToken, parse_token_name};
+use app::domain::token::{ApiTokenView, CreatedToken, NewToken};
 use app::server::service::tokens;
 use app::server::state::AppState;
 use axum::Json;
@@ -21,16 +21,21 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     let mut errors = FieldErrors::new();
-    let raw = text_field(&body, "name", &mut errors);
-    let name = errors.take("name", parse_token_name(raw));
+    object_of(&body, &["name", "scope", "expires"], "a token", &mut errors)?;
+    let (name, scope, expires) = (
+        text_field(&body, "name", &mut errors),
+        text_field(&body, "scope", &mut errors),
+        text_field(&body, "expires", &mut errors),
+    );
     errors.into_result()?;
-    let created = tokens::create(&state.db, &ctx, name.unwrap_or_default()).await?;
+    let new = NewToken::parse(name, scope, expires, chrono::Utc::now())?;
+    let created = tokens::create(&state.db, &ctx, new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
     security(("session" = []), ("bearer" = [])),
-    responses((status = 200, description = "Live tokens, without secrets", body = Vec<ApiTokenView>), (status = 401, description = "Not signed in", body = ErrorBody)))]
+    responses((status = 200, description = "Live tokens, without secrets: everyone's for owners and admins, else your own", body = Vec<ApiTokenView>), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,

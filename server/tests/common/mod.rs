@@ -10,6 +10,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp_sink;
+
 use app::server::client_ip::TrustedProxies;
 use app::server::db;
 use app::server::entity::{api_token, lead, session};
@@ -280,6 +282,8 @@ pub struct AppOptions {
     pub import_max_bytes: Option<usize>,
     /// Whether this instance runs jobs (else they stay queued until some workers start).
     pub workers: bool,
+    /// Where the app sends mail (`LEADS_SMTP_URL`); none → no mail.
+    pub smtp_url: Option<String>,
 }
 
 impl Default for AppOptions {
@@ -291,6 +295,7 @@ impl Default for AppOptions {
             database_via: None,
             import_max_bytes: None,
             workers: true,
+            smtp_url: None,
         }
     }
 }
@@ -350,6 +355,12 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         .with_trusted_proxies(options.trusted_proxies);
     if let Some(bytes) = options.import_max_bytes {
         state = state.with_import_max_bytes(bytes);
+    }
+    if let Some(url) = &options.smtp_url {
+        let mailer =
+            app::server::service::mailer::Mailer::from_url(url, "Leads <leads@example.com>")
+                .expect("a valid SMTP URL");
+        state = state.with_mailer(mailer);
     }
     let router = server::router::build_with_timeout(state, options.timeout);
     if options.workers {
@@ -445,6 +456,39 @@ impl TestApp {
         }
     }
 
+    /// A new person who signs up (their own workspace), is invited into `owner`'s workspace as
+    /// `role`, accepts, and switches their session to it.
+    pub async fn join(&self, owner: &TestUser, role: &str) -> TestUser {
+        let mut person = self.signup("their own").await;
+        let (status, invited) = owner
+            .post(
+                self,
+                "/api/v1/invitations",
+                json!({ "email": person.email, "role": role }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{invited}");
+        let secret = invitation_secret(&invited);
+        let (status, body) = person
+            .post(
+                self,
+                "/api/v1/invitations/accept",
+                json!({ "secret": secret }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let response = person
+            .request(self, reqwest::Method::POST, "/api/v1/auth/switch")
+            .json(&json!({ "tenantId": owner.tenant_id }))
+            .send()
+            .await
+            .expect("switch");
+        assert_eq!(response.status(), StatusCode::OK);
+        person.session = session_secret(&response).expect("switching sets a new session");
+        person.tenant_id = owner.tenant_id;
+        person
+    }
+
     /// A request from a client with no cookies and no token.
     pub fn anonymous(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
         Client::new().request(method, self.url(path))
@@ -505,6 +549,13 @@ impl TestApp {
             .await
             .expect("read sessions")
     }
+}
+
+/// The secret at the end of an invitation's link.
+pub fn invitation_secret(created: &Value) -> String {
+    let link = created["link"].as_str().expect("link");
+    let (_, secret) = link.rsplit_once("/invite/").expect("an /invite/ link");
+    secret.to_owned()
 }
 
 pub fn sha256_hex(secret: &str) -> String {

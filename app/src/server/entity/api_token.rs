@@ -14,6 +14,8 @@ pub struct Model {
     pub created: DateTimeUtc,
     pub last_used: Option<DateTimeUtc>,
     pub revoked: Option<DateTimeUtc>,
+    pub scope: String,
+    pub expires: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

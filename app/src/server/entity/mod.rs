@@ -3,9 +3,11 @@
 pub mod api_token;
 pub mod import_change;
 pub mod import_error;
+pub mod invitation;
 pub mod job;
 pub mod job_file;
 pub mod lead;
+pub mod lead_event;
 pub mod membership;
 pub mod saved_view;
 pub mod session;

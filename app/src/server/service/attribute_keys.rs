@@ -3,6 +3,7 @@
 
 use super::tenant_context::TenantContext;
 use crate::domain::error::AppError;
+use crate::domain::permission::Action;
 use crate::server::db::tenant_txn;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
@@ -10,6 +11,7 @@ const SAMPLE_ROWS: u32 = 2000;
 const MAX_KEYS: u32 = 200;
 
 pub async fn recent(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<String>, AppError> {
+    ctx.require(Action::ReadContacts)?;
     let backend = db.get_database_backend();
     let sql = if backend == DbBackend::Postgres {
         format!(

@@ -4,11 +4,13 @@
 
 use super::auth_cache::{AuthCache, Cached, session_key, token_key};
 use super::crypto::{hash_password, new_secret, secret_hash, verify_password};
-use super::tenant_context::TenantContext;
+use super::tenant_context::{TenantContext, TokenUse};
 use super::{now, tokens};
-use crate::domain::account::{Login, Me, Role, Signup, TenantView, UserView};
+use crate::domain::account::{Login, Me, PasswordChange, Role, Signup, TenantView, UserView};
 use crate::domain::email::email_key;
 use crate::domain::error::AppError;
+use crate::domain::member::WorkspaceView;
+use crate::domain::token::TokenScope;
 use crate::server::db::tenant_txn;
 use crate::server::entity::{membership, session, tenant, user};
 use crate::server::service::login_throttle::LoginThrottle;
@@ -52,6 +54,8 @@ pub struct Authenticated {
     pub context: TenantContext,
     /// Set when the session's expiry moved, so the cookie should be re-sent.
     pub refreshed: Option<IssuedSession>,
+    /// When the token it came with expires, if it does.
+    pub token_expires: Option<DateTime<Utc>>,
 }
 
 /// Signs up on behalf of a client: at most a few sign-ups a minute from one place, since each
@@ -232,18 +236,39 @@ pub async fn authenticate(
             let found = tokens::find_active(db, token.expose_secret())
                 .await?
                 .ok_or(AppError::Unauthorized)?;
-            (found.tenant_id, found.user_id, None)
+            let used = TokenUse {
+                id: found.id,
+                name: found.name,
+                scope: TokenScope::parse(&found.scope).unwrap_or(TokenScope::Read),
+            };
+            let role = role_in(db, found.tenant_id, found.user_id).await?;
+            return Ok(Authenticated {
+                context: TenantContext::with_token(found.tenant_id, found.user_id, role, used),
+                refreshed: None,
+                token_expires: found.expires,
+            });
         }
     };
+    let role = role_in(db, tenant_id, user_id).await?;
+    Ok(Authenticated {
+        context: TenantContext::new(tenant_id, user_id, role),
+        refreshed,
+        token_expires: None,
+    })
+}
+
+/// A member's role in a workspace; 401 once they are no longer in it.
+async fn role_in(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> Result<Role, AppError> {
     let membership = membership::Entity::find_by_id((tenant_id, user_id))
         .one(db)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let role = Role::parse(&membership.role).unwrap_or(Role::Member);
-    Ok(Authenticated {
-        context: TenantContext::new(tenant_id, user_id, role),
-        refreshed,
-    })
+    // An unknown role (a newer version's) gets the least rights.
+    Ok(Role::parse(&membership.role).unwrap_or(Role::Viewer))
 }
 
 /// `authenticate`, answered from `cache` while its entry is fresh (no database round trip).
@@ -262,10 +287,15 @@ pub async fn authenticate_cached(
                 expires > current && expires - current >= SESSION_LIFETIME - SESSION_REFRESH_AFTER
             }
         };
+        if hit.token_expires.is_some_and(|t| t <= current) {
+            cache.forget(&key);
+            return Err(AppError::Unauthorized);
+        }
         if fresh {
             return Ok(Authenticated {
                 context: hit.context,
                 refreshed: None,
+                token_expires: hit.token_expires,
             });
         }
     }
@@ -285,6 +315,7 @@ pub async fn authenticate_cached(
         Cached {
             context: found.context.clone(),
             session_expires,
+            token_expires: found.token_expires,
         },
     );
     Ok(found)
@@ -343,4 +374,135 @@ pub async fn me(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Me, AppE
         },
         role: ctx.role(),
     })
+}
+
+/// The workspaces the caller belongs to, the current one marked.
+pub async fn workspaces(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+) -> Result<Vec<WorkspaceView>, AppError> {
+    // Across tenants, so as the connection's own role (like authentication), by the caller's
+    // own user id only.
+    let memberships = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(ctx.user_id()))
+        .order_by_asc(membership::Column::Created)
+        .all(db)
+        .await?;
+    let tenants = tenant::Entity::find()
+        .filter(tenant::Column::Id.is_in(memberships.iter().map(|m| m.tenant_id)))
+        .all(db)
+        .await?;
+    Ok(memberships
+        .into_iter()
+        .filter_map(|m| {
+            let t = tenants.iter().find(|t| t.id == m.tenant_id)?;
+            Some(WorkspaceView {
+                tenant: TenantView {
+                    id: t.id,
+                    name: t.name.clone(),
+                },
+                role: Role::parse(&m.role).unwrap_or(Role::Viewer),
+                current: t.id == ctx.tenant_id(),
+            })
+        })
+        .collect())
+}
+
+/// Moves a session to another of the caller's workspaces: a new session there, the old one
+/// revoked. Sessions only: a token belongs to one workspace.
+pub async fn switch(
+    db: &DatabaseConnection,
+    cache: &AuthCache,
+    ctx: &TenantContext,
+    credential: &Credential,
+    tenant_id: Uuid,
+) -> Result<(SignedIn, IssuedSession), AppError> {
+    session_only(credential, "switch workspaces (a token belongs to one)")?;
+    let role = match role_in(db, tenant_id, ctx.user_id()).await {
+        Err(AppError::Unauthorized) => return Err(AppError::NotFound),
+        other => other?,
+    };
+    let tenant = tenant::Entity::find_by_id(tenant_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let user = user::Entity::find_by_id(ctx.user_id())
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let session = insert_session(db, tenant.id, user.id).await?;
+    logout(db, cache, ctx, credential).await?;
+    let signed = signed_in(tenant, user, role, session.clone());
+    Ok((signed, session))
+}
+
+/// Changes the caller's password after checking the current one; every other session of theirs,
+/// in every workspace, is signed out (the one making the change stays).
+pub async fn change_password(
+    db: &DatabaseConnection,
+    cache: &AuthCache,
+    ctx: &TenantContext,
+    credential: &Credential,
+    change: PasswordChange,
+) -> Result<(), AppError> {
+    session_only(credential, "change the password")?;
+    let user = user::Entity::find_by_id(ctx.user_id())
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let ok = verify_password(
+        change.current.expose().to_owned(),
+        Some(user.password_hash.clone()),
+    )
+    .await?;
+    if !ok {
+        return Err(AppError::invalid(
+            "currentPassword",
+            "is not your current password",
+        ));
+    }
+    let password_hash = hash_password(change.new.expose().to_owned()).await?;
+    let keep = match credential {
+        Credential::Session(secret) => Some(secret_hash(secret.expose_secret())),
+        Credential::Bearer(_) => None,
+    };
+    let txn = db.begin().await?;
+    let mut active: user::ActiveModel = user.into();
+    active.password_hash = Set(password_hash);
+    active.update(&txn).await?;
+    let mut others =
+        session::Entity::delete_many().filter(session::Column::UserId.eq(ctx.user_id()));
+    if let Some(keep) = keep {
+        others = others.filter(session::Column::SecretHash.ne(keep));
+    }
+    others.exec(&txn).await?;
+    txn.commit().await?;
+    cache.forget_user(ctx.user_id());
+    Ok(())
+}
+
+/// Signs the caller out of every session, in every workspace.
+pub async fn sign_out_everywhere(
+    db: &DatabaseConnection,
+    cache: &AuthCache,
+    ctx: &TenantContext,
+    credential: &Credential,
+) -> Result<u64, AppError> {
+    session_only(credential, "sign out everywhere")?;
+    let gone = session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(ctx.user_id()))
+        .exec(db)
+        .await?;
+    cache.forget_user(ctx.user_id());
+    Ok(gone.rows_affected)
+}
+
+/// Account actions are for the person at the keyboard, never for a token.
+pub fn session_only(credential: &Credential, what: &str) -> Result<(), AppError> {
+    match credential {
+        Credential::Session(_) => Ok(()),
+        Credential::Bearer(_) => Err(AppError::Forbidden(format!(
+            "Only a signed-in session can {what}, not an API token"
+        ))),
+    }
 }

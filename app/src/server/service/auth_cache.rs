@@ -2,8 +2,9 @@
 //! round trips to learn who it comes from.
 //!
 //! Keyed by the credential's SHA-256 (what the database stores), never the secret itself.
-//! Revoking a token or signing out forgets the entry at once in this process; another process
-//! serving the same database notices within `AUTH_CACHE_TTL`, when its entry expires.
+//! Revoking a token, signing out, changing a member's role or removing them, and changing a
+//! password forget the affected entries at once in this process; another process serving the
+//! same database notices within `AUTH_CACHE_TTL`, when its entry expires.
 
 use super::tenant_context::TenantContext;
 use chrono::{DateTime, Utc};
@@ -21,6 +22,8 @@ pub struct Cached {
     pub context: TenantContext,
     /// For a session: when it expires (a refresh due sends the request to the database).
     pub session_expires: Option<DateTime<Utc>>,
+    /// For a token with an expiry: when it stops working.
+    pub token_expires: Option<DateTime<Utc>>,
 }
 
 pub struct AuthCache {
@@ -70,6 +73,22 @@ impl AuthCache {
         }
     }
 
+    /// Forgets every credential of one member of one workspace (role changed, removed).
+    pub fn forget_member(&self, tenant_id: uuid::Uuid, user_id: uuid::Uuid) {
+        self.forget_where(|c| c.tenant_id() == tenant_id && c.user_id() == user_id);
+    }
+
+    /// Forgets every credential of a person, in every workspace (password changed).
+    pub fn forget_user(&self, user_id: uuid::Uuid) {
+        self.forget_where(|c| c.user_id() == user_id);
+    }
+
+    fn forget_where(&self, matches: impl Fn(&TenantContext) -> bool) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (cached, _)| !matches(&cached.context));
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.lock().map(|e| e.len()).unwrap_or(0)
     }
@@ -98,6 +117,7 @@ mod tests {
         Cached {
             context: TenantContext::new(Uuid::nil(), Uuid::nil(), Role::Owner),
             session_expires: None,
+            token_expires: None,
         }
     }
 
@@ -112,5 +132,13 @@ mod tests {
         cache.put(token_key("b"), cached());
         std::thread::sleep(Duration::from_millis(60));
         assert!(cache.get(&token_key("b")).is_none(), "expired");
+        cache.put(token_key("c"), cached());
+        cache.forget_member(Uuid::nil(), Uuid::max());
+        assert!(
+            cache.get(&token_key("c")).is_some(),
+            "another member's entry stays"
+        );
+        cache.forget_member(Uuid::nil(), Uuid::nil());
+        assert!(cache.get(&token_key("c")).is_none());
     }
 }

@@ -5,6 +5,7 @@ use super::leads::{self, apply_patch};
 use super::tenant_context::TenantContext;
 use crate::domain::error::AppError;
 use crate::domain::lead_input::{LeadPatch, NewLead};
+use crate::domain::permission::Action;
 use crate::server::db::tenant_txn;
 use sea_orm::DatabaseConnection;
 use serde_json::Value;
@@ -117,6 +118,7 @@ pub async fn run(
     mode: BatchMode,
     items: &[Value],
 ) -> Result<Vec<ItemResult>, AppError> {
+    ctx.require(Action::WriteContacts)?;
     let mut results = Vec::with_capacity(items.len());
     for item in items {
         match one(db, ctx, mode, item).await {

@@ -2,6 +2,7 @@
 //! job, chunk by chunk in id order, each chunk committed, progress recorded, cancellable.
 
 use super::jobs;
+use super::lead_events::{self, Pending};
 use super::leads::to_lead;
 use super::list_leads::{filter, read_from_tenant_view};
 use super::now;
@@ -9,7 +10,9 @@ use super::tenant_context::TenantContext;
 use crate::domain::bulk::BulkAction;
 use crate::domain::error::AppError;
 use crate::domain::job::{Job, JobCounts};
+use crate::domain::lead_event::{EventKind, FieldChange};
 use crate::domain::list_query::ListQuery;
+use crate::domain::permission::Action;
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::lead;
 use chrono::Duration;
@@ -31,6 +34,7 @@ pub async fn apply_to_ids(
     ids: &[Uuid],
     action: &BulkAction,
 ) -> Result<JobCounts, AppError> {
+    ctx.require(Action::WriteContacts)?;
     let txn = tenant_write_txn(db, ctx).await?;
     let counts = apply(&txn, ctx, ids, action).await?;
     txn.commit().await?;
@@ -54,24 +58,63 @@ async fn apply(
     };
     match action {
         BulkAction::Delete => {
-            let gone = lead::Entity::delete_many().filter(mine()).exec(txn).await?;
-            counts.deleted = gone.rows_affected;
+            let gone = lead::Entity::delete_many()
+                .filter(mine())
+                .exec_with_returning(txn)
+                .await?;
+            counts.deleted = gone.len() as u64;
+            let events = gone
+                .iter()
+                .map(|m| Pending::new(EventKind::Deleted, Some(m), None))
+                .collect();
+            lead_events::record(txn, ctx, events).await?;
         }
         BulkAction::SetStatus(status) => {
             let matched = lead::Entity::find().filter(mine()).count(txn).await?;
-            // Set-based: one statement for the whole chunk, touching only rows that change.
-            let changed = lead::Entity::update_many()
-                .col_expr(lead::Column::Status, Expr::value(status.as_str()))
-                .col_expr(lead::Column::Updated, Expr::value(now()))
+            // The rows that change, locked (on PostgreSQL; SQLite's write transaction is
+            // exclusive) so that their history says what they changed from.
+            let mut changing = lead::Entity::find()
+                .select_only()
+                .columns([lead::Column::Id, lead::Column::Status])
                 .filter(mine())
-                .filter(lead::Column::Status.ne(status.as_str()))
-                .exec(txn)
-                .await?;
-            counts.updated = changed.rows_affected;
-            counts.unchanged = matched.saturating_sub(changed.rows_affected);
+                .filter(lead::Column::Status.ne(status.as_str()));
+            if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+                changing = changing.lock_exclusive();
+            }
+            let changing: Vec<(Uuid, String)> = changing.into_tuple().all(txn).await?;
+            if !changing.is_empty() {
+                // Set-based: one statement for the whole chunk, touching only rows that change.
+                lead::Entity::update_many()
+                    .col_expr(lead::Column::Status, Expr::value(status.as_str()))
+                    .col_expr(lead::Column::Updated, Expr::value(now()))
+                    .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
+                    .filter(lead::Column::Id.is_in(changing.iter().map(|(id, _)| *id)))
+                    .exec(txn)
+                    .await?;
+            }
+            counts.updated = changing.len() as u64;
+            counts.unchanged = matched.saturating_sub(counts.updated);
+            let to = serde_json::Value::from(status.as_str());
+            let events = changing
+                .into_iter()
+                .map(|(lead_id, from)| Pending {
+                    lead_id,
+                    kind: EventKind::BulkChanged,
+                    changes: [(
+                        "status".to_owned(),
+                        FieldChange {
+                            from: from.into(),
+                            to: to.clone(),
+                        },
+                    )]
+                    .into(),
+                })
+                .collect();
+            lead_events::record(txn, ctx, events).await?;
         }
         BulkAction::SetAttribute { .. } | BulkAction::RemoveAttribute(_) => {
             let rows = lead::Entity::find().filter(mine()).all(txn).await?;
+            let mut events = Vec::new();
             for mut row in rows {
                 // Read, change, write only if nobody wrote in between; else read again.
                 loop {
@@ -87,6 +130,8 @@ async fn apply(
                         Err(_) => counts.failed += 1,
                         Ok(false) => counts.unchanged += 1,
                         Ok(true) => {
+                            let mut next = row.clone();
+                            next.attributes = attributes.to_json();
                             let written = lead::Entity::update_many()
                                 .col_expr(
                                     lead::Column::Attributes,
@@ -117,11 +162,17 @@ async fn apply(
                                 }
                             }
                             counts.updated += 1;
+                            events.push(Pending::new(
+                                EventKind::BulkChanged,
+                                Some(&row),
+                                Some(&next),
+                            ));
                         }
                     }
                     break;
                 }
             }
+            lead_events::record(txn, ctx, events).await?;
         }
     }
     Ok(counts)
@@ -178,6 +229,7 @@ pub async fn start_for_filter(
     query_string: String,
     action: BulkAction,
 ) -> Result<Job, AppError> {
+    ctx.require(Action::WriteContacts)?;
     let total = exact_total(db, ctx, &query).await?;
     let params = serde_json::json!({ "filter": query_string, "action": action.to_json() });
     jobs::create(db, ctx, Uuid::now_v7(), action.kind(), params, total, None).await

@@ -7,6 +7,7 @@ use super::tenant_context::TenantContext;
 use crate::domain::error::AppError;
 use crate::domain::lead::Lead;
 use crate::domain::list_query::ListQuery;
+use crate::domain::permission::Action;
 use crate::server::db::tenant_txn;
 use crate::server::entity::lead;
 use sea_orm::sea_query::Query;
@@ -68,6 +69,7 @@ pub async fn attribute_keys(
     ctx: &TenantContext,
     query: &ListQuery,
 ) -> Result<Vec<String>, AppError> {
+    ctx.require(Action::ExportContacts)?;
     let backend = db.get_database_backend();
     let mut inner = Query::select()
         .column((lead::Entity, lead::Column::Attributes))
@@ -108,6 +110,7 @@ pub async fn chunk(
     query: &ListQuery,
     after: Option<Uuid>,
 ) -> Result<Vec<Lead>, AppError> {
+    ctx.require(Action::ExportContacts)?;
     let backend = db.get_database_backend();
     let mut select = lead::Entity::find().filter(filter(ctx, query, backend));
     if let Some(after) = after {

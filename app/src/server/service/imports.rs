@@ -6,6 +6,7 @@
 
 use super::import_file;
 use super::jobs;
+use super::lead_events::{self, Pending};
 use super::leads::{new_row, patched, to_lead, write_row};
 use super::now;
 use super::tenant_context::TenantContext;
@@ -16,7 +17,9 @@ use crate::domain::import::{
     AttributeMode, ColumnTarget, ERROR_COLUMNS, Import, ImportMode, ImportOptions, ImportRow,
 };
 use crate::domain::job::{Job, JobCounts};
+use crate::domain::lead_event::EventKind;
 use crate::domain::lead_input::LeadPatch;
+use crate::domain::permission::Action;
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::{import_change, import_error, job, lead};
 use chrono::Duration;
@@ -71,6 +74,7 @@ pub async fn start(
     ctx: &TenantContext,
     upload: Upload,
 ) -> Result<Import, AppError> {
+    ctx.require(Action::ImportContacts)?;
     let Upload {
         file,
         file_name,
@@ -133,6 +137,7 @@ pub(super) async fn run_job(
 }
 
 pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<Import>, AppError> {
+    ctx.require(Action::ReadContacts)?;
     let models = jobs::models(db, ctx, Some(KIND)).await?;
     let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
     let txn = tenant_txn(db, ctx).await?;
@@ -165,6 +170,7 @@ pub async fn get(
     ctx: &TenantContext,
     id: Uuid,
 ) -> Result<Import, AppError> {
+    ctx.require(Action::ReadContacts)?;
     let model = jobs::model(db, ctx, id).await?;
     if model.kind != KIND {
         return Err(AppError::NotFound);
@@ -417,6 +423,7 @@ async fn write_chunk(
     let at = now();
     let mut inserts: Vec<(u64, Vec<String>, lead::Model)> = Vec::new();
     let mut changes = Vec::new();
+    let mut events = Vec::new();
     for (row_number, cells, row) in valid {
         let fail = |field: &str, message: String| {
             error_row(
@@ -466,6 +473,11 @@ async fn write_chunk(
                     == 1
                 {
                     counts.updated += 1;
+                    events.push(Pending::new(
+                        EventKind::Imported,
+                        Some(current),
+                        Some(&next),
+                    ));
                     changes.push(import_change::Model {
                         tenant_id: ctx.tenant_id(),
                         import_id,
@@ -512,6 +524,7 @@ async fn write_chunk(
         for (row_number, cells, model) in inserts {
             if present.contains(&model.id) {
                 counts.created += 1;
+                events.push(Pending::new(EventKind::Imported, None, Some(&model)));
                 changes.push(import_change::Model {
                     tenant_id: ctx.tenant_id(),
                     import_id,
@@ -534,6 +547,7 @@ async fn write_chunk(
         .exec_without_returning(&txn)
         .await?;
     }
+    lead_events::record(&txn, ctx, events).await?;
     if !errors.is_empty() {
         import_error::Entity::insert_many(
             errors.into_iter().map(IntoActiveModel::into_active_model),
@@ -551,6 +565,7 @@ pub async fn revert(
     ctx: &TenantContext,
     id: Uuid,
 ) -> Result<Job, AppError> {
+    ctx.require(Action::ImportContacts)?;
     let model = jobs::model(db, ctx, id).await?;
     if model.kind != KIND {
         return Err(AppError::NotFound);
@@ -645,6 +660,7 @@ async fn run_revert(
             .into_iter()
             .map(|m| (m.id, m))
             .collect();
+        let mut events = Vec::new();
         for change in &changes {
             let Some(now_row) = current
                 .get(&change.lead_id)
@@ -663,6 +679,9 @@ async fn run_revert(
                         .await?;
                     counts.deleted += gone.rows_affected;
                     counts.skipped += 1 - gone.rows_affected.min(1);
+                    if gone.rows_affected == 1 {
+                        events.push(Pending::new(EventKind::Deleted, Some(now_row), None));
+                    }
                 }
                 Some(before) => {
                     let mut next = restored(now_row, before);
@@ -670,9 +689,13 @@ async fn run_revert(
                     let written = write_row(&txn, ctx, &next, change.written).await?;
                     counts.updated += written.rows_affected;
                     counts.skipped += 1 - written.rows_affected.min(1);
+                    if written.rows_affected == 1 {
+                        events.push(Pending::new(EventKind::Updated, Some(now_row), Some(&next)));
+                    }
                 }
             }
         }
+        lead_events::record(&txn, ctx, events).await?;
         txn.commit().await?;
         done += changes.len() as u64;
         if !jobs::record_progress(db, ctx, job_id, done, &counts).await? {
@@ -687,6 +710,7 @@ pub async fn error_header(
     ctx: &TenantContext,
     id: Uuid,
 ) -> Result<Vec<String>, AppError> {
+    ctx.require(Action::ReadContacts)?;
     let model = jobs::model(db, ctx, id).await?;
     if model.kind != KIND {
         return Err(AppError::NotFound);
@@ -716,6 +740,7 @@ pub async fn error_rows(
     id: Uuid,
     after_row: i64,
 ) -> Result<(Vec<u8>, Option<i64>), AppError> {
+    ctx.require(Action::ReadContacts)?;
     let txn = tenant_txn(db, ctx).await?;
     let rows = import_error::Entity::find()
         .filter(import_error::Column::TenantId.eq(ctx.tenant_id()))

@@ -11,6 +11,8 @@ use super::tenant_context::TenantContext;
 use crate::domain::account::Role;
 use crate::domain::error::AppError;
 use crate::domain::job::{Job, JobCounts, JobProgress, JobState};
+use crate::domain::lead_event::Via;
+use crate::domain::permission::Action;
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::job;
 use crate::server::entity::{job_file, membership};
@@ -190,6 +192,7 @@ pub(super) async fn file_of(
 }
 
 pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<Job, AppError> {
+    ctx.require(Action::ReadContacts)?;
     let txn = tenant_txn(db, ctx).await?;
     let found = job::Entity::find_by_id((ctx.tenant_id(), id))
         .one(&txn)
@@ -199,6 +202,7 @@ pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Resu
 }
 
 pub async fn list(db: &DatabaseConnection, ctx: &TenantContext) -> Result<Vec<Job>, AppError> {
+    ctx.require(Action::ReadContacts)?;
     Ok(models(db, ctx, None)
         .await?
         .into_iter()
@@ -288,6 +292,7 @@ pub async fn cancel(
     ctx: &TenantContext,
     id: Uuid,
 ) -> Result<Job, AppError> {
+    ctx.require(Action::WriteContacts)?;
     let txn = tenant_write_txn(db, ctx).await?;
     // Not started yet: nothing to wind down.
     job::Entity::update_many()
@@ -518,7 +523,12 @@ async fn context_of(db: &DatabaseConnection, m: &job::Model) -> Result<TenantCon
             "the member who started it is no longer in the workspace",
         )
     })?;
-    Ok(TenantContext::new(m.tenant_id, m.started_by, role))
+    let via = if m.kind.starts_with("bulk.") {
+        Via::Bulk
+    } else {
+        Via::Import
+    };
+    Ok(TenantContext::new(m.tenant_id, m.started_by, role).via(via))
 }
 
 /// Runs a claimed job to its end and records how it ended.

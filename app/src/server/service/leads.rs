@@ -1,13 +1,16 @@
 //! Leads: create, read, edit (with optimistic concurrency), delete. Listing is in `list_leads`.
 
+use super::lead_events::{self, Pending};
 use super::now;
 use super::tenant_context::TenantContext;
 use crate::domain::attributes::Attributes;
 use crate::domain::email::email_key;
 use crate::domain::error::AppError;
 use crate::domain::lead::{Lead, LeadStatus, join_names};
+use crate::domain::lead_event::EventKind;
 use crate::domain::lead_input::{LeadPatch, NewLead};
 use crate::domain::list_query::{LeadPage, ListQuery};
+use crate::domain::permission::Action;
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::lead;
 use chrono::Duration;
@@ -40,10 +43,12 @@ pub async fn list(
     ctx: &TenantContext,
     query: &ListQuery,
 ) -> Result<LeadPage, AppError> {
+    ctx.require(Action::ReadContacts)?;
     super::list_leads::list(db, ctx, query).await
 }
 
 pub async fn get(db: &DatabaseConnection, ctx: &TenantContext, id: Uuid) -> Result<Lead, AppError> {
+    ctx.require(Action::ReadContacts)?;
     let txn = tenant_txn(db, ctx).await?;
     let found = lead::Entity::find_by_id((ctx.tenant_id(), id))
         .one(&txn)
@@ -82,6 +87,7 @@ pub async fn create(
     ctx: &TenantContext,
     new: NewLead,
 ) -> Result<Lead, AppError> {
+    ctx.require(Action::WriteContacts)?;
     let model = new_row(ctx, new, now());
     let txn = tenant_txn(db, ctx).await?;
     let inserted = lead::Entity::insert(model.clone().into_active_model())
@@ -89,6 +95,8 @@ pub async fn create(
         .exec_without_returning(&txn)
         .await?;
     if matches!(inserted, TryInsertResult::Inserted(1)) {
+        let event = Pending::new(EventKind::Created, None, Some(&model));
+        lead_events::record(&txn, ctx, vec![event]).await?;
         txn.commit().await?;
         return Ok(to_lead(model));
     }
@@ -128,6 +136,7 @@ pub async fn update(
     patch: LeadPatch,
     if_match: Option<&str>,
 ) -> Result<Lead, AppError> {
+    ctx.require(Action::WriteContacts)?;
     Ok(apply_patch(db, ctx, id, patch, if_match, false).await?.0)
 }
 
@@ -167,6 +176,8 @@ pub(super) async fn apply_patch(
     let result = write_row(&txn, ctx, &next, before.updated).await;
     match result {
         Ok(r) if r.rows_affected == 1 => {
+            let event = Pending::new(EventKind::Updated, Some(&current), Some(&next));
+            lead_events::record(&txn, ctx, vec![event]).await?;
             txn.commit().await?;
             Ok((to_lead(next), true))
         }
@@ -261,16 +272,21 @@ pub async fn delete(
     ctx: &TenantContext,
     id: Uuid,
 ) -> Result<(), AppError> {
+    ctx.require(Action::WriteContacts)?;
     let txn = tenant_txn(db, ctx).await?;
-    let result = lead::Entity::delete_many()
+    let gone = lead::Entity::delete_many()
         .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
         .filter(lead::Column::Id.eq(id))
-        .exec(&txn)
+        .exec_with_returning(&txn)
         .await?;
-    txn.commit().await?;
-    if result.rows_affected == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
+    let events = gone
+        .iter()
+        .map(|m| Pending::new(EventKind::Deleted, Some(m), None))
+        .collect::<Vec<_>>();
+    if events.is_empty() {
+        return Err(AppError::NotFound);
     }
+    lead_events::record(&txn, ctx, events).await?;
+    txn.commit().await?;
+    Ok(())
 }

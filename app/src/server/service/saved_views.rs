@@ -5,6 +5,7 @@ use super::now;
 use super::tenant_context::TenantContext;
 use crate::domain::error::AppError;
 use crate::domain::list_query::ListQuery;
+use crate::domain::permission::Action;
 use crate::domain::saved_view::{CountedView, MAX_VIEWS, SavedView, view_name_key};
 use crate::server::db::{tenant_txn, tenant_write_txn};
 use crate::server::entity::saved_view;
@@ -26,6 +27,7 @@ pub async fn list(
     db: &DatabaseConnection,
     ctx: &TenantContext,
 ) -> Result<Vec<SavedView>, AppError> {
+    ctx.require(Action::ReadContacts)?;
     let txn = tenant_txn(db, ctx).await?;
     let rows = saved_view::Entity::find()
         .filter(saved_view::Column::TenantId.eq(ctx.tenant_id()))
@@ -41,6 +43,7 @@ pub async fn list_counted(
     db: &DatabaseConnection,
     ctx: &TenantContext,
 ) -> Result<Vec<CountedView>, AppError> {
+    ctx.require(Action::ReadContacts)?;
     let views = list(db, ctx).await?;
     let txn = tenant_txn(db, ctx).await?;
     let mut counted = Vec::with_capacity(views.len());
@@ -83,6 +86,7 @@ pub async fn create(
     name: String,
     query: String,
 ) -> Result<SavedView, AppError> {
+    ctx.require(Action::ManageViews)?;
     let at = now();
     let model = saved_view::Model {
         tenant_id: ctx.tenant_id(),
@@ -123,6 +127,7 @@ pub async fn update(
     name: Option<String>,
     query: Option<String>,
 ) -> Result<SavedView, AppError> {
+    ctx.require(Action::ManageViews)?;
     let txn = tenant_write_txn(db, ctx).await?;
     let current = saved_view::Entity::find_by_id((ctx.tenant_id(), id))
         .one(&txn)
@@ -151,6 +156,7 @@ pub async fn delete(
     ctx: &TenantContext,
     id: Uuid,
 ) -> Result<(), AppError> {
+    ctx.require(Action::ManageViews)?;
     let txn = tenant_txn(db, ctx).await?;
     let gone = saved_view::Entity::delete_many()
         .filter(saved_view::Column::TenantId.eq(ctx.tenant_id()))
