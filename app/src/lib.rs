@@ -16,6 +16,7 @@ use crate::pages::import::ImportPage;
 use crate::pages::invite::InvitePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::password_reset::{ForgotPasswordPage, ResetPasswordPage};
 use crate::pages::settings_account::AccountPage;
 use crate::pages::settings_members::MembersPage;
 use crate::pages::settings_tokens::TokensPage;
@@ -71,6 +72,8 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("") view=HomePage/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/signup") view=SignupPage/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                <Route path=path!("/reset-password/:secret") view=ResetPasswordPage/>
                 // Async: the whole page (data, redirect or 404 status) is known before it is sent.
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async/>
                 <Route path=path!("/contacts/import") view=ImportPage ssr=SsrMode::Async/>

@@ -24,7 +24,7 @@ test('an owner invites a viewer, who joins, switches workspaces and only reads',
   await page.getByTestId('invite-email').fill(guestEmail);
   await page.getByTestId('invite-role').selectOption('viewer');
   await page.getByRole('button', { name: 'Invite' }).click();
-  const link = await page.getByLabel('Invitation link').inputValue();
+  const link = await page.getByRole('textbox', { name: 'Invitation link' }).inputValue();
   expect(link).toMatch(/\/invite\//);
   await expect(page.getByTestId('invitations')).toContainText(guestEmail);
 
@@ -60,7 +60,7 @@ test('tokens are created with a scope and shown once; a contact shows its histor
   await page.getByTestId('token-name').fill('CRM sync');
   await page.getByTestId('token-scope').selectOption('read');
   await page.getByRole('button', { name: 'Create token' }).click();
-  const secret = await page.getByLabel('New token').inputValue();
+  const secret = await page.getByRole('textbox', { name: 'New token' }).inputValue();
   expect(secret).toMatch(/^leads_/);
   await expect(page.getByTestId('token-row')).toHaveCount(1);
   await expect(page.getByTestId('token-row')).toContainText('read');

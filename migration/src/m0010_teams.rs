@@ -1,8 +1,9 @@
 //! Teams: four roles, members the app itself manages, invitations, scoped and expiring API
-//! tokens, and each contact's history (`lead_events`). Same row-level security as every tenant
-//! table; on Citus the new tables are sharded with the others.
+//! tokens, each contact's history (`lead_events`), and password-reset links. Same row-level
+//! security as every tenant table; on Citus the new tenant tables are sharded with the others
+//! and `password_resets` (global, like `users`) is a reference table.
 
-use crate::citus::{distribute_if_citus, execute_script};
+use crate::citus::{distribute_if_citus, execute_script, reference_if_citus};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
@@ -15,8 +16,9 @@ ALTER TABLE memberships ADD CONSTRAINT memberships_role_check
   CHECK (role IN ('owner', 'admin', 'member', 'viewer'));
 GRANT INSERT, UPDATE, DELETE ON memberships TO leads_app;
 
-ALTER TABLE api_tokens ADD COLUMN scope varchar(8) NOT NULL DEFAULT 'write'
-  CHECK (scope IN ('read', 'write'));
+-- Column and constraint apart, the constraint named: Citus refuses them in one command.
+ALTER TABLE api_tokens ADD COLUMN scope varchar(8) NOT NULL DEFAULT 'write';
+ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_scope_check CHECK (scope IN ('read', 'write'));
 ALTER TABLE api_tokens ADD COLUMN expires timestamptz;
 
 CREATE TABLE invitations (
@@ -61,6 +63,17 @@ ALTER TABLE lead_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON lead_events TO leads_app
   USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
   WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);
+-- A person's, not a workspace's: read and written only before any tenant is known, as the
+-- connection's own role (the app role gets no grant on it).
+CREATE TABLE password_resets (
+  id uuid PRIMARY KEY,
+  user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  secret_hash varchar(64) NOT NULL,
+  created timestamptz NOT NULL,
+  expires timestamptz NOT NULL,
+  used timestamptz
+);
+CREATE UNIQUE INDEX password_resets_secret_hash_key ON password_resets (secret_hash);
 "#;
 
 /// SQLite cannot change a CHECK constraint in place: the small `memberships` table is rebuilt.
@@ -112,6 +125,15 @@ CREATE TABLE lead_events (
   PRIMARY KEY (tenant_id, id)
 );
 CREATE INDEX lead_events_lead_idx ON lead_events (tenant_id, lead_id, id);
+CREATE TABLE password_resets (
+  id blob PRIMARY KEY,
+  user_id blob NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  secret_hash text NOT NULL,
+  created text NOT NULL,
+  expires text NOT NULL,
+  used text
+);
+CREATE UNIQUE INDEX password_resets_secret_hash_key ON password_resets (secret_hash);
 "#;
 
 #[async_trait::async_trait]
@@ -124,6 +146,8 @@ impl MigrationTrait for Migration {
                 for table in ["invitations", "lead_events"] {
                     conn.execute_unprepared(&distribute_if_citus(table)).await?;
                 }
+                conn.execute_unprepared(&reference_if_citus("password_resets"))
+                    .await?;
             }
             _ => {
                 conn.execute_unprepared(SQLITE).await?;

@@ -113,7 +113,7 @@ async fn every_tenant_table_is_distributed_by_tenant_and_colocated_with_leads() 
             "{table}: hash-distributed by tenant_id, co-located with leads"
         );
     }
-    for table in ["tenants", "users"] {
+    for table in ["tenants", "users", "password_resets"] {
         let reference = count(
             &app.db,
             &format!(

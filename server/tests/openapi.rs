@@ -38,6 +38,8 @@ async fn describes_every_route_and_method() {
         "POST /api/v1/auth/switch",
         "POST /api/v1/auth/password",
         "POST /api/v1/auth/logout-everywhere",
+        "POST /api/v1/auth/password-reset",
+        "POST /api/v1/auth/password-reset/confirm",
         "GET /api/v1/members",
         "PATCH /api/v1/members/{userId}",
         "DELETE /api/v1/members/{userId}",

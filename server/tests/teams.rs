@@ -193,7 +193,7 @@ async fn an_invitation_is_mailed_when_smtp_is_configured() {
     assert_eq!(mails[0].from, "leads@example.com");
     let link = created["link"].as_str().unwrap();
     assert!(
-        mails[0].data.contains(link),
+        mails[0].text().contains(link),
         "the mail carries the link: {}",
         mails[0].data
     );
@@ -254,6 +254,8 @@ fn rules() -> Vec<Rule> {
     vec![
         public(Method::POST, "/api/v1/auth/signup"),
         public(Method::POST, "/api/v1/auth/login"),
+        public(Method::POST, "/api/v1/auth/password-reset"),
+        public(Method::POST, "/api/v1/auth/password-reset/confirm"),
         rule(Method::GET, "/api/v1/auth/me", "viewer", false, N),
         rule(Method::GET, "/api/v1/auth/workspaces", "viewer", false, N),
         session(rule(
@@ -885,4 +887,134 @@ async fn changing_the_password_signs_out_every_other_session() {
         .map(|r| (r.status(), ()))
         .unwrap();
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_a_mailed_single_use_link() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_with(AppOptions {
+        smtp_url: Some(sink.url()),
+        ..AppOptions::default()
+    })
+    .await;
+    let user = app.signup("Forgetful").await;
+    // An unknown address gets the same answer, and no mail.
+    let (status, _) = app
+        .post_anonymous(
+            "/api/v1/auth/password-reset",
+            json!({"email": "nobody@example.com"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert!(sink.messages().is_empty());
+    let (status, _) = app
+        .post_anonymous(
+            "/api/v1/auth/password-reset",
+            json!({"email": user.email.to_uppercase()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, std::slice::from_ref(&user.email));
+    let link = mails[0]
+        .text()
+        .lines()
+        .find(|l| l.contains("/reset-password/"))
+        .expect("the mail has the link")
+        .trim()
+        .to_owned();
+    assert!(
+        link.starts_with(&format!("{}/reset-password/", app.base)),
+        "{link}"
+    );
+    let secret = link.rsplit_once('/').unwrap().1.to_owned();
+
+    let (status, body) = app
+        .post_anonymous(
+            "/api/v1/auth/password-reset/confirm",
+            json!({"secret": secret, "newPassword": "short"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["fields"]["newPassword"].is_string(), "{body}");
+    let (status, _) = app
+        .post_anonymous(
+            "/api/v1/auth/password-reset/confirm",
+            json!({"secret": secret, "newPassword": "a brand new one"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // Every session ended; the new password works, the old does not; the link works once.
+    assert_eq!(
+        user.get(&app, "/api/v1/auth/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let login = |password: &str| {
+        app.post_anonymous(
+            "/api/v1/auth/login",
+            json!({"email": user.email, "password": password}),
+        )
+    };
+    assert_eq!(login(PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(login("a brand new one").await.0, StatusCode::OK);
+    let (status, body) = app
+        .post_anonymous(
+            "/api/v1/auth/password-reset/confirm",
+            json!({"secret": secret, "newPassword": "yet another one"}),
+        )
+        .await;
+    assert_error((status, body), StatusCode::GONE, "gone");
+    let (status, body) = app
+        .post_anonymous(
+            "/api/v1/auth/password-reset/confirm",
+            json!({"secret": "made-up", "newPassword": "yet another one"}),
+        )
+        .await;
+    assert_error((status, body), StatusCode::NOT_FOUND, "not_found");
+
+    // An expired link is gone.
+    let (status, body) = app
+        .post_anonymous("/api/v1/auth/password-reset", json!({"email": user.email}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 2);
+    let text = mails[1].text();
+    let late = text
+        .lines()
+        .find(|l| l.contains("/reset-password/"))
+        .unwrap();
+    let late = late.trim().rsplit_once('/').unwrap().1.to_owned();
+    assert_ne!(late, secret, "a new link each time");
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE password_resets SET expires = created WHERE secret_hash = '{}'",
+            common::sha256_hex(&late)
+        ))
+        .await
+        .unwrap();
+    let (status, body) = app
+        .post_anonymous(
+            "/api/v1/auth/password-reset/confirm",
+            json!({"secret": late, "newPassword": "yet another one"}),
+        )
+        .await;
+    assert_error((status, body), StatusCode::GONE, "gone");
+}
+
+#[tokio::test]
+async fn without_mail_a_password_reset_says_it_is_not_set_up() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .post_anonymous(
+            "/api/v1/auth/password-reset",
+            json!({"email": "a@example.com"}),
+        )
+        .await;
+    assert_error(
+        (status, body),
+        StatusCode::NOT_IMPLEMENTED,
+        "not_configured",
+    );
 }

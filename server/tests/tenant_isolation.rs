@@ -993,8 +993,10 @@ async fn tenants_never_see_or_touch_each_others_data() {
     for i in 0..TENANTS {
         let user = app.signup(&format!("Tenant {i}")).await;
         let admin = app.join(&user, "admin").await;
-        let mut model = Model::default();
-        model.members = BTreeSet::from([user.email.clone(), admin.email.clone()]);
+        let model = Model {
+            members: BTreeSet::from([user.email.clone(), admin.email.clone()]),
+            ..Model::default()
+        };
         tenants.push(Tenant {
             user,
             members: vec![admin.client],

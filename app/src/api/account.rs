@@ -114,6 +114,52 @@ pub async fn logout() -> Result<(), AppError> {
     )
 }
 
+/// Mails a password-reset link to the address, if it has an account.
+#[server(input = Json)]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    crate::api::respond(
+        async move {
+            use crate::server::request_auth::{app_state, client_ip};
+            let state = app_state()?;
+            let email = crate::domain::account::parse_reset_email(&email)
+                .map_err(|m| AppError::invalid("email", m))?;
+            let headers = use_context::<axum::http::request::Parts>()
+                .map(|p| p.headers)
+                .unwrap_or_default();
+            crate::server::service::password_reset::request(
+                &state.db,
+                &state.mailer,
+                &state.signup_throttle,
+                client_ip(),
+                &email,
+                &state.base_url(&headers),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Sets a new password with a reset link's secret.
+#[server(input = Json)]
+pub async fn reset_password(secret: String, new_password: String) -> Result<(), AppError> {
+    crate::api::respond(
+        async move {
+            let state = crate::server::request_auth::app_state()?;
+            let new = crate::domain::account::Password::parse(&new_password)
+                .map_err(|m| AppError::invalid("newPassword", m))?;
+            crate::server::service::password_reset::confirm(
+                &state.db,
+                &state.auth_cache,
+                &secret,
+                new,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
 #[cfg(feature = "ssr")]
 fn is_https() -> bool {
     use_context::<axum::http::request::Parts>()

@@ -16,6 +16,28 @@ fn shown(v: &Value) -> String {
     }
 }
 
+/// A field as the contact page names it.
+fn label(field: &str) -> String {
+    match field {
+        "email" => "Email".into(),
+        "name" => "Name".into(),
+        "firstName" => "First name".into(),
+        "lastName" => "Last name".into(),
+        "company" => "Company".into(),
+        "status" => "Status".into(),
+        "score" => "Score".into(),
+        other => other
+            .strip_prefix("attributes.")
+            .unwrap_or(other)
+            .to_owned(),
+    }
+}
+
+/// The day and time of an event, in UTC (what the server records).
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}, {} UTC", short_date(at), at.format("%H:%M"))
+}
+
 fn door(via: Via) -> &'static str {
     match via {
         Via::Ui => "in the app",
@@ -53,11 +75,11 @@ pub fn ContactHistory(id: Uuid, changes: Signal<u32>) -> impl IntoView {
                                         <strong>{e.kind.label()}</strong>
                                         " " <span class="muted">{door(e.via)}</span>
                                         {who.map(|w| view! { " " <span class="muted">{format!("with {w}")}</span> })}
-                                        " · " <time datetime=e.at.to_rfc3339()>{short_date(e.at)}</time>
+                                        " · " <time datetime=e.at.to_rfc3339()>{when(e.at)}</time>
                                     </p>
                                     <ul class="timeline-changes">
                                         {e.changes.iter().map(|(field, c)| view! {
-                                            <li><span class="field-name">{field.clone()}</span>": "
+                                            <li><span class="field-name">{label(field)}</span>": "
                                                 <span class="old">{shown(&c.from)}</span>" → "<span class="new">{shown(&c.to)}</span></li>
                                         }).collect_view()}
                                     </ul>

@@ -161,6 +161,21 @@ impl PasswordChange {
     }
 }
 
+/// The address a password reset is asked for: only bounded, like sign-in's (its shape says
+/// nothing about whether it has an account).
+pub fn parse_reset_email(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("is required".into());
+    }
+    if trimmed.chars().count() > crate::domain::email::MAX_EMAIL_LEN
+        || trimmed.chars().any(char::is_control)
+    {
+        return Err("is not an email address".into());
+    }
+    Ok(trimmed.to_owned())
+}
+
 /// Sign-in input is only checked for presence and size: rules on its shape would leak which
 /// accounts exist. The size cap also bounds what the sign-in throttle keeps per attempt.
 pub struct Login {

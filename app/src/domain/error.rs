@@ -55,6 +55,9 @@ pub enum AppError {
     TimedOut,
     #[error("The database is unavailable; try again shortly")]
     Unavailable,
+    /// A feature this server is not set up for (mail, say).
+    #[error("{0}")]
+    NotConfigured(String),
     #[error("Something went wrong on our side")]
     Internal,
     #[error("{0}")]

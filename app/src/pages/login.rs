@@ -44,6 +44,7 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="btn btn-primary btn-block" disabled=move || action.pending().get()>"Sign in"</button>
             </ActionForm>
+            <p class="muted switch"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="muted switch">
                 "No workspace yet? "
                 <a href=move || format!("/signup?next={}", encode_component(&next()))>"Create one"</a>

@@ -5,6 +5,7 @@ pub mod import;
 pub mod invite;
 pub mod login;
 pub mod not_found;
+pub mod password_reset;
 pub mod settings_account;
 pub mod settings_members;
 pub mod settings_tokens;

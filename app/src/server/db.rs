@@ -15,6 +15,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How long one statement may run on PostgreSQL; below the 30 s request timeout.
@@ -53,10 +54,19 @@ pub async fn connect_with(
     Database::connect(options).await
 }
 
+/// Whether the database is a sharded (Citus) cluster, as `migrate` found at start-up. A few
+/// single-statement shortcuts that plain PostgreSQL runs are not supported there.
+static SHARDED: AtomicBool = AtomicBool::new(false);
+
+pub fn is_sharded() -> bool {
+    SHARDED.load(Ordering::Relaxed)
+}
+
 /// Migrates, then checks that request work will be able to switch to the app role: a grant
 /// that failed must stop start-up, not turn every request into an error.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await?;
+    SHARDED.store(migration::citus::is_citus(db).await?, Ordering::Relaxed);
     if db.get_database_backend() == DbBackend::Postgres {
         let row = db
             .query_one_raw(sea_orm::Statement::from_string(

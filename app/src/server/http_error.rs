@@ -28,6 +28,7 @@ impl AppError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable | Self::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::NotConfigured(_) => StatusCode::NOT_IMPLEMENTED,
         }
     }
 
@@ -53,6 +54,7 @@ impl AppError {
             Self::Unavailable => "unavailable",
             Self::TimedOut => "timeout",
             Self::Internal => "internal",
+            Self::NotConfigured(_) => "not_configured",
         }
     }
 

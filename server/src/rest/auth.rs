@@ -1,12 +1,16 @@
 //! `/api/v1/auth/*`: sign-up, sign-in, sign-out, and who am I.
 
 use super::extract::{Authenticated, ClientAddr, JsonBody, Tenant, object_of, text_field};
-use super::openapi::{ErrorBody, LoginBody, PasswordBody, SignedInBody, SignupBody, SwitchBody};
-use app::domain::account::{Login, Me, PasswordChange, Signup};
+use super::openapi::{
+    ErrorBody, LoginBody, PasswordBody, ResetConfirmBody, ResetRequestBody, SignedInBody,
+    SignupBody, SwitchBody,
+};
+use app::domain::account::{Login, Me, Password, PasswordChange, Signup, parse_reset_email};
 use app::domain::error::AppError;
 use app::domain::field_errors::FieldErrors;
 use app::domain::member::WorkspaceView;
 use app::server::service::auth::{self, SignedIn};
+use app::server::service::password_reset;
 use app::server::session_cookie;
 use app::server::state::AppState;
 use axum::Json;
@@ -189,4 +193,63 @@ pub async fn logout_everywhere(
     .await?;
     let cookie = session_cookie::clear(session_cookie::is_https(&headers));
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
+    request_body = ResetRequestBody,
+    responses((status = 202, description = "If the address has an account, a link to reset its password is mailed (valid for an hour, once); the answer is the same either way"),
+        (status = 501, description = "Mail is not set up on this server", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client; see Retry-After", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
+pub async fn request_password_reset(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, AppError> {
+    let mut errors = FieldErrors::new();
+    object_of(&body, &["email"], "a reset request", &mut errors)?;
+    let raw = text_field(&body, "email", &mut errors);
+    let email = errors.take("email", parse_reset_email(raw));
+    errors.into_result()?;
+    password_reset::request(
+        &state.db,
+        &state.mailer,
+        &state.signup_throttle,
+        client.0,
+        &email.unwrap_or_default(),
+        &state.base_url(&headers),
+    )
+    .await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth",
+    request_body = ResetConfirmBody,
+    responses((status = 204, description = "The password is changed and every session of that person is signed out"),
+        (status = 404, description = "No such reset link", body = ErrorBody),
+        (status = 410, description = "Used or expired", body = ErrorBody),
+        (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
+pub async fn confirm_password_reset(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, AppError> {
+    let mut errors = FieldErrors::new();
+    object_of(
+        &body,
+        &["secret", "newPassword"],
+        "a password reset",
+        &mut errors,
+    )?;
+    let (secret, new) = (
+        text_field(&body, "secret", &mut errors),
+        text_field(&body, "newPassword", &mut errors),
+    );
+    if secret.trim().is_empty() {
+        errors.add("secret", "is required");
+    }
+    let new = errors.take("newPassword", Password::parse(new));
+    errors.into_result()?;
+    let new = new.ok_or(AppError::Internal)?;
+    password_reset::confirm(&state.db, &state.auth_cache, secret, new).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

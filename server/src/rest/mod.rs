@@ -42,6 +42,11 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/switch", post(auth::switch))
         .route("/auth/password", post(auth::password))
         .route("/auth/logout-everywhere", post(auth::logout_everywhere))
+        .route("/auth/password-reset", post(auth::request_password_reset))
+        .route(
+            "/auth/password-reset/confirm",
+            post(auth::confirm_password_reset),
+        )
         .route("/members", get(members::list))
         .route(
             "/members/{id}",

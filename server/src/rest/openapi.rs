@@ -113,6 +113,27 @@ pub struct PasswordBody {
     pub new_password: String,
 }
 
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequestBody {
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^\u0000-\u001F\u007F]*[^\u0000-\u001F\u007F\s][^\u0000-\u001F\u007F]*$"
+    )]
+    pub email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResetConfirmBody {
+    /// The secret at the end of the mailed link.
+    #[schema(min_length = 1, max_length = 200)]
+    pub secret: String,
+    #[schema(min_length = 8, max_length = 256)]
+    pub new_password: String,
+}
+
 /// A custom attribute's value: text of at most 1,000 characters (no control characters but
 /// tab and line breaks), a number or a boolean.
 #[derive(Serialize, ToSchema)]
@@ -331,6 +352,8 @@ impl Modify for LeadsAlias {
         super::auth::switch,
         super::auth::password,
         super::auth::logout_everywhere,
+        super::auth::request_password_reset,
+        super::auth::confirm_password_reset,
         super::members::list,
         super::members::update,
         super::members::remove,
@@ -370,7 +393,7 @@ impl Modify for LeadsAlias {
         BulkBody, BulkIdsResult, Job, JobCounts, JobProgress, JobState,
         Import, ImportMode, AttributeMode,
         TokenScope, MemberView, InvitationView, CreatedInvitation, WorkspaceView, RoleBody, InvitationBody,
-        AcceptBody, AcceptedBody, SwitchBody, PasswordBody, LeadEvent, EventKind, Via, Actor, FieldChange,
+        AcceptBody, AcceptedBody, SwitchBody, PasswordBody, ResetRequestBody, ResetConfirmBody, LeadEvent, EventKind, Via, Actor, FieldChange,
     )),
     modifiers(&Security, &LeadsAlias, &Forbidden),
     tags((name = "auth"), (name = "tokens"), (name = "members"), (name = "contacts"), (name = "views"), (name = "imports"), (name = "jobs")),

@@ -15,6 +15,17 @@ pub struct Mail {
     pub data: String,
 }
 
+impl Mail {
+    /// The message with quoted-printable soft line breaks undone (long lines such as links
+    /// arrive split at 76 characters).
+    pub fn text(&self) -> String {
+        self.data
+            .replace("=\r\n", "")
+            .replace("=\n", "")
+            .replace("=3D", "=")
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct SmtpSink {
     pub addr: Option<SocketAddr>,

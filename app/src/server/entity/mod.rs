@@ -9,6 +9,7 @@ pub mod job_file;
 pub mod lead;
 pub mod lead_event;
 pub mod membership;
+pub mod password_reset;
 pub mod saved_view;
 pub mod session;
 pub mod tenant;

@@ -128,6 +128,57 @@ pub(super) async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// PostgreSQL: inserts a new contact and its `created` event in one statement, so recording
+/// history costs a create no extra round trip. True when the contact was inserted; false when
+/// its email was taken, and then nothing is written.
+pub(super) async fn insert_created<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &TenantContext,
+    model: &lead::Model,
+) -> Result<bool, AppError> {
+    const SQL: &str = r#"WITH inserted AS (
+  INSERT INTO leads (tenant_id, id, email, email_key, name, first_name, last_name, company,
+                     status, score, attributes, created, updated)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+  ON CONFLICT (tenant_id, email_key) DO NOTHING
+  RETURNING id)
+INSERT INTO lead_events (tenant_id, id, lead_id, at, kind, actor_user_id, actor_token, via, changes)
+SELECT $1, $14, id, $12, $15, $16, $17, $18, $19 FROM inserted"#;
+    let event = Pending::new(EventKind::Created, None, Some(model));
+    let actor = ctx.actor();
+    let values: Vec<sea_orm::Value> = vec![
+        model.tenant_id.into(),
+        model.id.into(),
+        model.email.clone().into(),
+        model.email_key.clone().into(),
+        model.name.clone().into(),
+        model.first_name.clone().into(),
+        model.last_name.clone().into(),
+        model.company.clone().into(),
+        model.status.clone().into(),
+        model.score.into(),
+        model.attributes.clone().into(),
+        model.created.into(),
+        model.updated.into(),
+        Uuid::now_v7().into(),
+        event.kind.as_str().into(),
+        actor.user_id.into(),
+        actor.token.into(),
+        ctx.via_door().as_str().into(),
+        serde_json::to_value(&event.changes)
+            .unwrap_or(Value::Null)
+            .into(),
+    ];
+    let done = conn
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            SQL,
+            values,
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A contact's history, newest first (also after it was deleted).
 pub async fn list(
     db: &DatabaseConnection,

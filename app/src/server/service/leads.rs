@@ -11,12 +11,12 @@ use crate::domain::lead_event::EventKind;
 use crate::domain::lead_input::{LeadPatch, NewLead};
 use crate::domain::list_query::{LeadPage, ListQuery};
 use crate::domain::permission::Action;
-use crate::server::db::{tenant_txn, tenant_write_txn};
+use crate::server::db::{is_sharded, tenant_txn, tenant_write_txn};
 use crate::server::entity::lead;
 use chrono::Duration;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect, Set, SqlErr, TryInsertResult,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
+    QueryFilter, QuerySelect, Set, SqlErr, TryInsertResult,
 };
 use uuid::Uuid;
 
@@ -90,13 +90,23 @@ pub async fn create(
     ctx.require(Action::WriteContacts)?;
     let model = new_row(ctx, new, now());
     let txn = tenant_txn(db, ctx).await?;
-    let inserted = lead::Entity::insert(model.clone().into_active_model())
-        .on_conflict_do_nothing_on([lead::Column::TenantId, lead::Column::EmailKey])
-        .exec_without_returning(&txn)
-        .await?;
-    if matches!(inserted, TryInsertResult::Inserted(1)) {
-        let event = Pending::new(EventKind::Created, None, Some(&model));
-        lead_events::record(&txn, ctx, vec![event]).await?;
+    let inserted = if txn.get_database_backend() == DbBackend::Postgres && !is_sharded() {
+        // The contact and its history in one statement (a sharded cluster runs such an
+        // INSERT … SELECT through COPY, which row-level security refuses).
+        lead_events::insert_created(&txn, ctx, &model).await?
+    } else {
+        let inserted = lead::Entity::insert(model.clone().into_active_model())
+            .on_conflict_do_nothing_on([lead::Column::TenantId, lead::Column::EmailKey])
+            .exec_without_returning(&txn)
+            .await?;
+        let inserted = matches!(inserted, TryInsertResult::Inserted(1));
+        if inserted {
+            let event = Pending::new(EventKind::Created, None, Some(&model));
+            lead_events::record(&txn, ctx, vec![event]).await?;
+        }
+        inserted
+    };
+    if inserted {
         txn.commit().await?;
         return Ok(to_lead(model));
     }
@@ -105,7 +115,7 @@ pub async fn create(
     Err(match existing_id {
         Some(existing_id) => AppError::DuplicateEmail { existing_id },
         None => {
-            tracing::error!(?inserted, "insert did nothing, yet no lead holds the email");
+            tracing::error!("insert did nothing, yet no lead holds the email");
             AppError::Internal
         }
     })

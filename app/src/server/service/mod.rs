@@ -20,6 +20,7 @@ mod list_leads;
 pub mod login_throttle;
 pub mod mailer;
 pub mod members;
+pub mod password_reset;
 pub mod saved_views;
 pub mod signup_throttle;
 pub mod tenant_context;
