@@ -1012,9 +1012,5 @@ async fn without_mail_a_password_reset_says_it_is_not_set_up() {
             json!({"email": "a@example.com"}),
         )
         .await;
-    assert_error(
-        (status, body),
-        StatusCode::NOT_IMPLEMENTED,
-        "not_configured",
-    );
+    assert_error((status, body), StatusCode::NOT_FOUND, "not_configured");
 }

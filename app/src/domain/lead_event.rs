@@ -102,9 +102,8 @@ pub struct Actor {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldChange {
-    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    /// Any JSON value: text, a number, a boolean, or null.
     pub from: Value,
-    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub to: Value,
 }
 

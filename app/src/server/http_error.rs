@@ -28,7 +28,8 @@ impl AppError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable | Self::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::NotConfigured(_) => StatusCode::NOT_IMPLEMENTED,
+            // Not a fault of the server: the feature is absent here, like an unknown route.
+            Self::NotConfigured(_) => StatusCode::NOT_FOUND,
         }
     }
 

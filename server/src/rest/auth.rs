@@ -198,7 +198,7 @@ pub async fn logout_everywhere(
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
     request_body = ResetRequestBody,
     responses((status = 202, description = "If the address has an account, a link to reset its password is mailed (valid for an hour, once); the answer is the same either way"),
-        (status = 501, description = "Mail is not set up on this server", body = ErrorBody),
+        (status = 404, description = "Mail is not set up on this server (`not_configured`)", body = ErrorBody),
         (status = 429, description = "Too many requests from this client; see Retry-After", body = ErrorBody), (status = 400, description = "Invalid input", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
 pub async fn request_password_reset(
     State(state): State<AppState>,
