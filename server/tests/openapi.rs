@@ -38,6 +38,7 @@ async fn describes_every_route_and_method() {
         "POST /api/v1/auth/switch",
         "POST /api/v1/auth/password",
         "POST /api/v1/auth/logout-everywhere",
+        "DELETE /api/v1/workspace",
         "POST /api/v1/auth/password-reset",
         "POST /api/v1/auth/password-reset/confirm",
         "GET /api/v1/members",

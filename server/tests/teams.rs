@@ -280,6 +280,14 @@ fn rules() -> Vec<Rule> {
             true,
             N,
         ))),
+        // A wrong name: allowed roles get 400, and nothing is deleted.
+        session(rule(
+            Method::DELETE,
+            "/api/v1/workspace",
+            "owner",
+            true,
+            J(json!({"name": "not its name"})),
+        )),
         rule(Method::GET, "/api/v1/tokens", "viewer", false, N),
         rule(
             Method::POST,
@@ -1013,4 +1021,64 @@ async fn without_mail_a_password_reset_says_it_is_not_set_up() {
         )
         .await;
     assert_error((status, body), StatusCode::NOT_FOUND, "not_configured");
+}
+
+#[tokio::test]
+async fn an_owner_deletes_the_workspace_and_everyone_loses_it_at_once() {
+    let app = spawn_app().await;
+    let owner = app.signup("Doomed").await;
+    let admin = app.join(&owner, "admin").await;
+    owner
+        .create_contact(&app, json!({"email": "gone@example.com"}))
+        .await;
+    let token = owner.create_token(&app, "script").await;
+    let by_token = owner.with_token(token["token"].as_str().unwrap());
+    // Only the owner, with the exact name, from a session.
+    let (status, body) = admin
+        .request(&app, Method::DELETE, "/api/v1/workspace")
+        .json(&json!({"name": "Doomed"}))
+        .send()
+        .await
+        .map(|r| r.status())
+        .map(|s| (s, ()))
+        .unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body:?}");
+    let (status, body) = read(
+        owner
+            .request(&app, Method::DELETE, "/api/v1/workspace")
+            .json(&json!({"name": "doomed"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(app.leads_in_db(owner.tenant_id).await.len(), 1);
+    let (status, _) = read(
+        owner
+            .request(&app, Method::DELETE, "/api/v1/workspace")
+            .json(&json!({"name": "Doomed"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for who in [&owner, &admin, &by_token] {
+        assert_eq!(
+            who.get(&app, "/api/v1/auth/me").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert!(app.leads_in_db(owner.tenant_id).await.is_empty());
+    assert!(app.tokens_in_db(owner.tenant_id).await.is_empty());
+    // The admin still has their own workspace to sign in to.
+    let (status, signed) = app
+        .post_anonymous(
+            "/api/v1/auth/login",
+            json!({"email": admin.email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(signed["tenant"]["name"], "their own");
 }

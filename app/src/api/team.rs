@@ -271,3 +271,24 @@ pub async fn contact_events(id: Uuid) -> Result<Vec<LeadEvent>, AppError> {
         .await,
     )
 }
+
+/// Deletes the workspace (owners only), naming it to confirm; this session ends with it.
+#[server(input = Json)]
+pub async fn delete_workspace(name: String) -> Result<(), AppError> {
+    crate::api::respond(
+        async move {
+            use crate::server::request_auth::{app_state, current_auth};
+            let state = app_state()?;
+            let auth = current_auth().ok_or(AppError::Unauthorized)?;
+            crate::server::service::auth::delete_workspace(
+                &state.db,
+                &state.auth_cache,
+                &auth.context,
+                &auth.credential,
+                &name,
+            )
+            .await
+        }
+        .await,
+    )
+}

@@ -24,10 +24,12 @@ pub enum Action {
     ManageOwnTokens,
     /// See and revoke everyone's API tokens.
     ManageAllTokens,
+    /// Delete the workspace and everything in it.
+    DeleteWorkspace,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ReadContacts,
         Action::WriteContacts,
         Action::ImportContacts,
@@ -38,6 +40,7 @@ impl Action {
         Action::ManageMembers,
         Action::ManageOwnTokens,
         Action::ManageAllTokens,
+        Action::DeleteWorkspace,
     ];
 
     /// Whether the action changes anything (a `read` token may do only those that do not).
@@ -64,18 +67,23 @@ impl Action {
             Action::ManageMembers => "manage members and invitations",
             Action::ManageOwnTokens => "manage API tokens",
             Action::ManageAllTokens => "manage other members' API tokens",
+            Action::DeleteWorkspace => "delete the workspace",
         }
     }
 }
 
 impl Role {
-    /// The table: owners and admins everything (what only an owner may do — grant or take the
-    /// owner role — is checked where roles change), members work on contacts, viewers read.
+    /// The table: owners everything; admins all but deleting the workspace (and granting or
+    /// taking the owner role, checked where roles change); members work on contacts; viewers read.
     pub fn may(self, action: Action) -> bool {
         use Action::*;
         match self {
-            Role::Owner | Role::Admin => true,
-            Role::Member => !matches!(action, ReadInvitations | ManageMembers | ManageAllTokens),
+            Role::Owner => true,
+            Role::Admin => action != DeleteWorkspace,
+            Role::Member => !matches!(
+                action,
+                ReadInvitations | ManageMembers | ManageAllTokens | DeleteWorkspace
+            ),
             Role::Viewer => matches!(action, ReadContacts | ReadMembers | ManageOwnTokens),
         }
     }
@@ -113,6 +121,8 @@ mod tests {
         assert!(Role::Member.may(Action::ImportContacts));
         assert!(!Role::Member.may(Action::ManageMembers));
         assert!(Role::Admin.may(Action::ManageAllTokens));
+        assert!(!Role::Admin.may(Action::DeleteWorkspace));
+        assert!(Role::Owner.may(Action::DeleteWorkspace));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `/settings/account`: change the password (other sessions are signed out), sign out
 //! everywhere.
 
-use crate::api::team::{change_password, sign_out_everywhere};
+use crate::api::team::{change_password, delete_workspace, sign_out_everywhere};
 use crate::components::app_header::CurrentUser;
 use crate::components::settings_nav::SettingsNav;
 use crate::components::sign_in_redirect::SignInRedirect;
@@ -22,6 +22,9 @@ pub fn AccountPage() -> impl IntoView {
                         <p class="muted">"Signed in as " <strong>{me.user.email}</strong></p>
                         <PasswordForm/>
                         <SignOutEverywhere/>
+                        {(me.role == crate::domain::account::Role::Owner).then(|| view! {
+                            <DeleteWorkspace name=me.tenant.name.clone()/>
+                        })}
                     }.into_any(),
                     None => view! { <SignInRedirect/> }.into_any(),
                 }
@@ -91,6 +94,44 @@ fn SignOutEverywhere() -> impl IntoView {
             {move || out.value().get().and_then(Result::err).map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })}
             <button type="button" class="btn btn-danger" data-testid="sign-out-everywhere"
                 disabled=move || out.pending().get() on:click=move |_| { out.dispatch(()); }>"Sign out everywhere"</button>
+        </section>
+    }
+}
+
+/// Owners only: the workspace and everything in it, after typing its name.
+#[component]
+fn DeleteWorkspace(name: String) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let delete = Action::new(|name: &String| {
+        let name = name.clone();
+        async move { delete_workspace(name).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            let _ = window().location().set_href("/login");
+        }
+    });
+    let error = move || delete.value().get().and_then(Result::err);
+    let hint = format!(
+        "Type “{name}” to confirm. Every contact, its history, the members' access and the API tokens go with it; this cannot be undone."
+    );
+    view! {
+        <section aria-labelledby="delete-title">
+            <h2 id="delete-title" class="section-title">"Delete this workspace"</h2>
+            <form class="stacked-form narrow" data-testid="delete-workspace" novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                delete.dispatch(typed.get_untracked());
+            }>
+                <div class="field">
+                    <label for="delete-name">"Workspace name"</label>
+                    <input id="delete-name" type="text" autocomplete="off"
+                        prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
+                    <p class="field-hint">{hint}</p>
+                    <p class="field-error">{move || field_error(error(), "name")}</p>
+                </div>
+                {move || form_error(error()).map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+                <button type="submit" class="btn btn-danger" disabled=move || delete.pending().get()>"Delete workspace"</button>
+            </form>
         </section>
     }
 }

@@ -2,8 +2,8 @@
 
 use super::extract::{Authenticated, ClientAddr, JsonBody, Tenant, object_of, text_field};
 use super::openapi::{
-    ErrorBody, LoginBody, PasswordBody, ResetConfirmBody, ResetRequestBody, SignedInBody,
-    SignupBody, SwitchBody,
+    DeleteWorkspaceBody, ErrorBody, LoginBody, PasswordBody, ResetConfirmBody, ResetRequestBody,
+    SignedInBody, SignupBody, SwitchBody,
 };
 use app::domain::account::{Login, Me, Password, PasswordChange, Signup, parse_reset_email};
 use app::domain::error::AppError;
@@ -252,4 +252,31 @@ pub async fn confirm_password_reset(
     let new = new.ok_or(AppError::Internal)?;
     password_reset::confirm(&state.db, &state.auth_cache, secret, new).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspace", tag = "auth",
+    security(("session" = [])),
+    request_body = DeleteWorkspaceBody,
+    responses((status = 204, description = "The workspace and everything in it are gone; every member's access to it ends"),
+        (status = 401, description = "Not signed in", body = ErrorBody), (status = 400, description = "The name does not match", body = ErrorBody), (status = 415, description = "Body is not JSON", body = ErrorBody), (status = 413, description = "Body over 1 MiB", body = ErrorBody)))]
+pub async fn delete_workspace(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Authenticated(request): Authenticated,
+    JsonBody(body): JsonBody,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::new();
+    object_of(&body, &["name"], "a deletion", &mut errors)?;
+    let name = text_field(&body, "name", &mut errors);
+    errors.into_result()?;
+    auth::delete_workspace(
+        &state.db,
+        &state.auth_cache,
+        &request.context,
+        &request.credential,
+        name,
+    )
+    .await?;
+    let cookie = session_cookie::clear(session_cookie::is_https(&headers));
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/switch", post(auth::switch))
         .route("/auth/password", post(auth::password))
         .route("/auth/logout-everywhere", post(auth::logout_everywhere))
+        .route("/workspace", axum::routing::delete(auth::delete_workspace))
         .route("/auth/password-reset", post(auth::request_password_reset))
         .route(
             "/auth/password-reset/confirm",

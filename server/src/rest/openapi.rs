@@ -113,6 +113,14 @@ pub struct PasswordBody {
     pub new_password: String,
 }
 
+/// The workspace's name, exactly, to confirm its deletion.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteWorkspaceBody {
+    #[schema(max_length = 100)]
+    pub name: String,
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetRequestBody {
@@ -352,6 +360,7 @@ impl Modify for LeadsAlias {
         super::auth::switch,
         super::auth::password,
         super::auth::logout_everywhere,
+        super::auth::delete_workspace,
         super::auth::request_password_reset,
         super::auth::confirm_password_reset,
         super::members::list,
@@ -393,7 +402,7 @@ impl Modify for LeadsAlias {
         BulkBody, BulkIdsResult, Job, JobCounts, JobProgress, JobState,
         Import, ImportMode, AttributeMode,
         TokenScope, MemberView, InvitationView, CreatedInvitation, WorkspaceView, RoleBody, InvitationBody,
-        AcceptBody, AcceptedBody, SwitchBody, PasswordBody, ResetRequestBody, ResetConfirmBody, LeadEvent, EventKind, Via, Actor, FieldChange,
+        AcceptBody, AcceptedBody, SwitchBody, PasswordBody, ResetRequestBody, ResetConfirmBody, DeleteWorkspaceBody, LeadEvent, EventKind, Via, Actor, FieldChange,
     )),
     modifiers(&Security, &LeadsAlias, &Forbidden),
     tags((name = "auth"), (name = "tokens"), (name = "members"), (name = "contacts"), (name = "views"), (name = "imports"), (name = "jobs")),

@@ -506,3 +506,30 @@ pub fn session_only(credential: &Credential, what: &str) -> Result<(), AppError>
         ))),
     }
 }
+
+/// Deletes the caller's workspace and everything in it (contacts, history, members' access,
+/// tokens, jobs, imports): owners only, from a session, naming the workspace to confirm.
+pub async fn delete_workspace(
+    db: &DatabaseConnection,
+    cache: &AuthCache,
+    ctx: &TenantContext,
+    credential: &Credential,
+    confirm_name: &str,
+) -> Result<(), AppError> {
+    ctx.require(crate::domain::permission::Action::DeleteWorkspace)?;
+    session_only(credential, "delete a workspace")?;
+    let tenant = tenant::Entity::find_by_id(ctx.tenant_id())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if confirm_name.trim() != tenant.name {
+        return Err(AppError::invalid(
+            "name",
+            "must be the workspace's name, exactly, to confirm",
+        ));
+    }
+    // Every tenant table's rows go with it (their foreign keys cascade).
+    tenant::Entity::delete_by_id(tenant.id).exec(db).await?;
+    cache.forget_tenant(tenant.id);
+    Ok(())
+}

@@ -83,6 +83,11 @@ impl AuthCache {
         self.forget_where(|c| c.user_id() == user_id);
     }
 
+    /// Forgets every credential into a workspace (deleted).
+    pub fn forget_tenant(&self, tenant_id: uuid::Uuid) {
+        self.forget_where(|c| c.tenant_id() == tenant_id);
+    }
+
     fn forget_where(&self, matches: impl Fn(&TenantContext) -> bool) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.retain(|_, (cached, _)| !matches(&cached.context));
