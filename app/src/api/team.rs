@@ -133,7 +133,7 @@ pub async fn join_workspace(secret: String) -> Result<TenantView, AppError> {
                 &secret,
             )
             .await?;
-            let (_, session) = crate::server::service::auth::switch(
+            let signed = crate::server::service::auth::switch(
                 &state.db,
                 &state.auth_cache,
                 &auth.context,
@@ -141,7 +141,7 @@ pub async fn join_workspace(secret: String) -> Result<TenantView, AppError> {
                 tenant.id,
             )
             .await?;
-            crate::api::account::set_session_cookie(&session);
+            crate::api::account::set_session_cookie(&signed.session);
             Ok(tenant)
         }
         .await,
@@ -166,7 +166,7 @@ pub async fn switch_workspace(tenant_id: Uuid) -> Result<(), AppError> {
             use crate::server::request_auth::{app_state, current_auth};
             let state = app_state()?;
             let auth = current_auth().ok_or(AppError::Unauthorized)?;
-            let (_, session) = crate::server::service::auth::switch(
+            let signed = crate::server::service::auth::switch(
                 &state.db,
                 &state.auth_cache,
                 &auth.context,
@@ -174,7 +174,7 @@ pub async fn switch_workspace(tenant_id: Uuid) -> Result<(), AppError> {
                 tenant_id,
             )
             .await?;
-            crate::api::account::set_session_cookie(&session);
+            crate::api::account::set_session_cookie(&signed.session);
             Ok(())
         }
         .await,

@@ -30,6 +30,12 @@ fn signed_in(status: StatusCode, signed: SignedIn, headers: &HeaderMap) -> Respo
         .into_response()
 }
 
+/// 204 with the session cookie cleared: what every way of ending a session answers.
+fn signed_out(headers: &HeaderMap) -> Response {
+    let cookie = session_cookie::clear(session_cookie::is_https(headers));
+    (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response()
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth",
     request_body = SignupBody,
     responses((status = 201, description = "Workspace created and signed in (session cookie set)", body = SignedInBody),
@@ -90,8 +96,7 @@ pub async fn logout(
         &request.credential,
     )
     .await?;
-    let cookie = session_cookie::clear(session_cookie::is_https(&headers));
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+    Ok(signed_out(&headers))
 }
 
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
@@ -131,7 +136,7 @@ pub async fn switch(
         uuid::Uuid::parse_str(raw.trim()).map_err(|_| "must be a workspace id".to_owned()),
     );
     errors.into_result()?;
-    let (signed, _) = auth::switch(
+    let signed = auth::switch(
         &state.db,
         &state.auth_cache,
         &request.context,
@@ -191,8 +196,7 @@ pub async fn logout_everywhere(
         &request.credential,
     )
     .await?;
-    let cookie = session_cookie::clear(session_cookie::is_https(&headers));
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+    Ok(signed_out(&headers))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
@@ -277,6 +281,5 @@ pub async fn delete_workspace(
         name,
     )
     .await?;
-    let cookie = session_cookie::clear(session_cookie::is_https(&headers));
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+    Ok(signed_out(&headers))
 }

@@ -237,7 +237,6 @@ pub async fn authenticate(
                 .await?
                 .ok_or(AppError::Unauthorized)?;
             let used = TokenUse {
-                id: found.id,
                 name: found.name,
                 scope: TokenScope::parse(&found.scope).unwrap_or(TokenScope::Read),
             };
@@ -416,7 +415,7 @@ pub async fn switch(
     ctx: &TenantContext,
     credential: &Credential,
     tenant_id: Uuid,
-) -> Result<(SignedIn, IssuedSession), AppError> {
+) -> Result<SignedIn, AppError> {
     session_only(credential, "switch workspaces (a token belongs to one)")?;
     let role = match role_in(db, tenant_id, ctx.user_id()).await {
         Err(AppError::Unauthorized) => return Err(AppError::NotFound),
@@ -432,8 +431,7 @@ pub async fn switch(
         .ok_or(AppError::Unauthorized)?;
     let session = insert_session(db, tenant.id, user.id).await?;
     logout(db, cache, ctx, credential).await?;
-    let signed = signed_in(tenant, user, role, session.clone());
-    Ok((signed, session))
+    Ok(signed_in(tenant, user, role, session))
 }
 
 /// Changes the caller's password after checking the current one; every other session of theirs,

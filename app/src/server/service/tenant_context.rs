@@ -9,10 +9,9 @@ use crate::domain::permission::{Action, allowed};
 use crate::domain::token::TokenScope;
 use uuid::Uuid;
 
-/// The API token a request came with.
+/// The API token a request came with: its name (for history) and what it may do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenUse {
-    pub id: Uuid,
     pub name: String,
     pub scope: TokenScope,
 }
@@ -65,10 +64,6 @@ impl TenantContext {
 
     pub fn role(&self) -> Role {
         self.role
-    }
-
-    pub fn token(&self) -> Option<&TokenUse> {
-        self.token.as_ref()
     }
 
     pub fn via_door(&self) -> Via {
