@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod memory;
 pub mod rest;
 pub mod router;
 pub mod security;

@@ -3,14 +3,26 @@
 
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    server::telemetry::init();
-    match server::startup::run().await {
-        Ok(()) => ExitCode::SUCCESS,
+fn main() -> ExitCode {
+    server::memory::tune_allocator();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("leads: {err}");
-            ExitCode::FAILURE
+            eprintln!("leads: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
         }
-    }
+    };
+    runtime.block_on(async {
+        server::telemetry::init();
+        match server::startup::run().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("leads: {err}");
+                ExitCode::FAILURE
+            }
+        }
+    })
 }

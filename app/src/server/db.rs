@@ -123,6 +123,38 @@ pub async fn tenant_write_txn(
     tenant_txn(db, ctx).await
 }
 
+/// Reads through the `tenant_leads` view with the rights the view gives on a single server.
+///
+/// On one PostgreSQL server the view runs with its owner's rights: its tenant predicate confines
+/// the rows, and the planner may use the trigram index and its statistics. On a sharded cluster
+/// the view is expanded on the coordinator and its shard query runs on the workers as the app
+/// role, where row-level security forbids both (`ILIKE` is not leakproof): searches scanned
+/// every row of the workspace and estimates guessed. There, the reads run without the app role
+/// inside a savepoint; the view's predicate (the same as the policy's) still confines them, and
+/// `end` rolls back to the savepoint, which restores the app role before anything else runs.
+pub struct ViewReads {
+    active: bool,
+}
+
+impl ViewReads {
+    pub async fn begin<C: ConnectionTrait>(conn: &C) -> Result<Self, DbErr> {
+        let active = is_sharded();
+        if active {
+            conn.execute_unprepared("SAVEPOINT view_reads").await?;
+            conn.execute_unprepared("RESET ROLE").await?;
+        }
+        Ok(Self { active })
+    }
+
+    pub async fn end<C: ConnectionTrait>(self, conn: &C) -> Result<(), DbErr> {
+        if self.active {
+            conn.execute_unprepared("ROLLBACK TO SAVEPOINT view_reads")
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// Ok when the database answers a trivial query (for `/readyz`).
 pub async fn is_ready(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())

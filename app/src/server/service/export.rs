@@ -8,7 +8,7 @@ use crate::domain::error::AppError;
 use crate::domain::lead::Lead;
 use crate::domain::list_query::ListQuery;
 use crate::domain::permission::Action;
-use crate::server::db::tenant_txn;
+use crate::server::db::{ViewReads, tenant_txn};
 use crate::server::entity::lead;
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -91,9 +91,11 @@ pub async fn attribute_keys(
     };
     let values = inner.values.map(|v| v.0).unwrap_or_default();
     let txn = tenant_txn(db, ctx).await?;
+    let view_reads = ViewReads::begin(&txn).await?;
     let rows = txn
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
+    view_reads.end(&txn).await?;
     txn.commit().await?;
     let mut keys = rows
         .iter()
@@ -119,7 +121,9 @@ pub async fn chunk(
     let mut select = select.order_by_asc(lead::Column::Id).limit(EXPORT_CHUNK);
     read_from_tenant_view(QuerySelect::query(&mut select), backend);
     let txn = tenant_txn(db, ctx).await?;
+    let view_reads = ViewReads::begin(&txn).await?;
     let rows = select.all(&txn).await?;
+    view_reads.end(&txn).await?;
     txn.commit().await?;
     Ok(rows.into_iter().map(to_lead).collect())
 }

@@ -10,7 +10,7 @@ use crate::domain::error::AppError;
 use crate::domain::list_query::{
     Cursor, EXACT_TOTAL_CAP, LeadPage, ListMeta, ListQuery, Order, SortField, SortKey,
 };
-use crate::server::db::tenant_txn;
+use crate::server::db::{ViewReads, tenant_txn};
 use crate::server::entity::lead;
 use chrono::DateTime;
 use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr};
@@ -235,6 +235,7 @@ pub(super) async fn list(
             .await?;
     }
     let cond = filter(ctx, query, backend);
+    let view_reads = ViewReads::begin(&txn).await?;
     let budgeted =
         backend == DbBackend::Postgres && (query.search.is_some() || !query.filters.is_empty());
     let (mut total, total_is_exact, total_is_estimate) = if budgeted {
@@ -260,6 +261,7 @@ pub(super) async fn list(
         .limit(query.limit as u64 + 1);
     read_from_tenant_view(QuerySelect::query(&mut select), backend);
     let mut rows = select.all(&txn).await?;
+    view_reads.end(&txn).await?;
     txn.commit().await?;
 
     let has_more = rows.len() > query.limit as usize;
