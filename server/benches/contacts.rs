@@ -22,6 +22,8 @@
 //! - `BENCH_BIG` (1000000): leads of the tenant every request runs as.
 //! - `BENCH_TENANTS` (3) and `BENCH_OTHERS` (1500000): other tenants and the leads they share;
 //!   they make the shared indexes (the trigram one above all) production-sized.
+//! - `BENCH_SMALL` (1000): leads of a small workspace sharing the table, whose common-term
+//!   search must not pay for the big one's rows (0 leaves it out).
 //! - `BENCH_ITERS` (200), `BENCH_WARMUP` (20): timed and untimed requests per scenario.
 //! - `BENCH_DEPTH` (500000): position of the row the cursor page starts after; at most half of
 //!   `BENCH_BIG`.
@@ -125,6 +127,8 @@ const PLANS: &[&str] = &["free", "starter", "pro", "enterprise"];
 /// A rare attribute value ("a few hundred" per million): `attributes.source = partner`.
 const RARE_SOURCE: &str = "partner";
 const RARE_SOURCE_EVERY: u64 = 4_999;
+/// The small workspace (`BENCH_SMALL` leads).
+const SMALL_LABEL: &str = "bench-small";
 
 /// What `list_leads` selects from, as SeaQuery renders it. Keep in step with the service.
 const LIST_FROM: &str = r#""tenant_leads" AS "leads""#;
@@ -148,6 +152,7 @@ struct Settings {
     big: u64,
     tenants: u64,
     others: u64,
+    small: u64,
     iters: usize,
     warmup: usize,
     depth: u64,
@@ -183,6 +188,7 @@ impl Settings {
             big: env_num("BENCH_BIG", 1_000_000)?,
             tenants: env_num("BENCH_TENANTS", 3)?,
             others: env_num("BENCH_OTHERS", 1_500_000)?,
+            small: env_num("BENCH_SMALL", 1_000)?,
             iters: env_num("BENCH_ITERS", 200)?,
             warmup: env_num("BENCH_WARMUP", 20)?,
             depth: env_num("BENCH_DEPTH", 500_000)?,
@@ -220,30 +226,10 @@ async fn run() -> Result<(), BoxError> {
     print_dataset(&conn, big.ctx.tenant_id()).await?;
 
     let base = spawn_app(conn.clone()).await?;
-    let token = tokens::create(
-        &conn,
-        &big.ctx,
-        app::domain::token::NewToken {
-            name: "benchmark".into(),
-            scope: app::domain::token::TokenScope::Write,
-            expires: None,
-        },
-    )
-    .await?
-    .token;
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        AUTHORIZATION,
-        HeaderValue::from_str(&format!("Bearer {token}"))?,
-    );
-    let client = Client::builder()
-        .default_headers(headers)
-        .pool_max_idle_per_host(s.concurrency.max(1) * 2)
-        .build()?;
     let b = Bench {
         db: conn.clone(),
         ctx: big.ctx.clone(),
-        client,
+        client: api_client(&conn, &big.ctx, s.concurrency).await?,
         base,
         iters: s.iters,
         warmup: s.warmup,
@@ -311,6 +297,31 @@ async fn run() -> Result<(), BoxError> {
         )
         .await?,
     );
+    if let Some(small) = tenants.iter().find(|t| t.label == SMALL_LABEL) {
+        // The same term in a workspace a thousandth the size: its cost should be its own.
+        let small_bench = Bench {
+            ctx: small.ctx.clone(),
+            client: api_client(&conn, &small.ctx, 1).await?,
+            base: b.base.clone(),
+            db: conn.clone(),
+            ..b
+        };
+        let small_common = ListSql {
+            pattern: Some(contains_pattern(COMMON_TERM)),
+            ..ListSql::new(small.ctx.tenant_id())
+        };
+        let name = format!("search common, {} workspace", short_count(small.target));
+        rows.push(
+            list_scenario(
+                &small_bench,
+                &name,
+                &format!("limit=20&search={COMMON_TERM}"),
+                small_common,
+                Target::MaxP95Ms(10.0),
+            )
+            .await?,
+        );
+    }
     let depth = s.depth.clamp(1, s.big / 2);
     let (key, id) = row_at_depth(&conn, tenant, depth).await?;
     let cursor = Cursor {
@@ -503,12 +514,43 @@ async fn bench_tenants(
         let share = s.others / s.tenants + u64::from(k < s.others % s.tenants);
         wanted.push((format!("bench-other-{}", k + 1), share));
     }
+    if s.small > 0 {
+        wanted.push((SMALL_LABEL.to_owned(), s.small));
+    }
     let mut tenants = Vec::new();
     for (label, target) in wanted {
         let ctx = sign_in_or_up(db, &label).await?;
         tenants.push(BenchTenant { label, ctx, target });
     }
     Ok(tenants)
+}
+
+/// A client that sends a new write token of `ctx`'s workspace with every request.
+async fn api_client(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    concurrency: usize,
+) -> Result<Client, BoxError> {
+    let token = tokens::create(
+        db,
+        ctx,
+        app::domain::token::NewToken {
+            name: "benchmark".into(),
+            scope: app::domain::token::TokenScope::Write,
+            expires: None,
+        },
+    )
+    .await?
+    .token;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}"))?,
+    );
+    Ok(Client::builder()
+        .default_headers(headers)
+        .pool_max_idle_per_host(concurrency.max(1) * 2)
+        .build()?)
 }
 
 async fn sign_in_or_up(db: &DatabaseConnection, label: &str) -> Result<TenantContext, BoxError> {
