@@ -164,23 +164,7 @@ pub async fn import_scenarios(b: &Bench, rows: u64) -> Result<Vec<Row>, BoxError
     let ctx = sign_in_or_up(&b.db, IMPORT_TENANT).await?;
     let tenant = ctx.tenant_id();
     empty(&b.db, tenant).await?;
-    let token = tokens::create(
-        &b.db,
-        &ctx,
-        app::domain::token::NewToken {
-            name: "import benchmark".into(),
-            scope: app::domain::token::TokenScope::Write,
-            expires: None,
-        },
-    )
-    .await?
-    .token;
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        AUTHORIZATION,
-        HeaderValue::from_str(&format!("Bearer {token}"))?,
-    );
-    let client = Client::builder().default_headers(headers).build()?;
+    let client = super::api_client(&b.db, &ctx, 1).await?;
     let file = import_file(rows, tenant);
     let baseline = rss_mb();
     println!(
@@ -273,23 +257,7 @@ async fn sqlite_import(csv: &[u8], rows: u64, good: u64) -> Result<Row, BoxError
     db::migrate(&db).await?;
     let base = spawn_app(db.clone()).await?;
     let ctx = sign_in_or_up(&db, IMPORT_TENANT).await?;
-    let token = tokens::create(
-        &db,
-        &ctx,
-        app::domain::token::NewToken {
-            name: "import benchmark".into(),
-            scope: app::domain::token::TokenScope::Write,
-            expires: None,
-        },
-    )
-    .await?
-    .token;
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        AUTHORIZATION,
-        HeaderValue::from_str(&format!("Bearer {token}"))?,
-    );
-    let client = Client::builder().default_headers(headers).build()?;
+    let client = super::api_client(&db, &ctx, 1).await?;
     let (took, done, _) = run_import(&client, &base, csv, "create").await?;
     if done["job"]["counts"]["created"].as_u64() != Some(good) {
         return Err(format!("SQLite import: {done}").into());
