@@ -274,6 +274,12 @@ impl ListQuery {
         pairs
     }
 
+    /// Whether rows are searched or filtered beyond workspace and status (what needs the trigram
+    /// and attribute indexes, and may take long to count).
+    pub fn is_searched(&self) -> bool {
+        self.search.is_some() || !self.filters.is_empty()
+    }
+
     pub fn offset(&self) -> u64 {
         (self.page as u64 - 1) * self.limit as u64
     }

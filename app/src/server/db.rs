@@ -137,8 +137,10 @@ pub struct ViewReads {
 }
 
 impl ViewReads {
-    pub async fn begin<C: ConnectionTrait>(conn: &C) -> Result<Self, DbErr> {
-        let active = is_sharded();
+    /// `searched`: whether the reads search or filter; plain reads (a tenant and an order) use
+    /// their indexes under the policy too, and skip the savepoint's three round trips.
+    pub async fn begin<C: ConnectionTrait>(conn: &C, searched: bool) -> Result<Self, DbErr> {
+        let active = searched && is_sharded();
         if active {
             conn.execute_unprepared("SAVEPOINT view_reads").await?;
             conn.execute_unprepared("RESET ROLE").await?;

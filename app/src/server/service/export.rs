@@ -91,7 +91,7 @@ pub async fn attribute_keys(
     };
     let values = inner.values.map(|v| v.0).unwrap_or_default();
     let txn = tenant_txn(db, ctx).await?;
-    let view_reads = ViewReads::begin(&txn).await?;
+    let view_reads = ViewReads::begin(&txn, query.is_searched()).await?;
     let rows = txn
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
@@ -121,7 +121,7 @@ pub async fn chunk(
     let mut select = select.order_by_asc(lead::Column::Id).limit(EXPORT_CHUNK);
     read_from_tenant_view(QuerySelect::query(&mut select), backend);
     let txn = tenant_txn(db, ctx).await?;
-    let view_reads = ViewReads::begin(&txn).await?;
+    let view_reads = ViewReads::begin(&txn, query.is_searched()).await?;
     let rows = select.all(&txn).await?;
     view_reads.end(&txn).await?;
     txn.commit().await?;

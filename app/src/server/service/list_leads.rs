@@ -232,16 +232,16 @@ pub(super) async fn list(
 ) -> Result<LeadPage, AppError> {
     let backend = db.get_database_backend();
     let txn = tenant_txn(db, ctx).await?;
-    if backend == DbBackend::Postgres && (query.search.is_some() || !query.filters.is_empty()) {
+    let searched = query.is_searched();
+    if backend == DbBackend::Postgres && searched {
         // A generic cached plan cannot know how selective a pattern or a filter value is;
         // plan each such query.
         txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
             .await?;
     }
     let cond = filter(ctx, query, backend);
-    let view_reads = ViewReads::begin(&txn).await?;
-    let budgeted =
-        backend == DbBackend::Postgres && (query.search.is_some() || !query.filters.is_empty());
+    let view_reads = ViewReads::begin(&txn, searched).await?;
+    let budgeted = backend == DbBackend::Postgres && searched;
     let (mut total, total_is_exact, total_is_estimate) = if budgeted {
         budgeted_total(&txn, cond.clone()).await?
     } else {
