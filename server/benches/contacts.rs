@@ -216,8 +216,12 @@ async fn run() -> Result<(), BoxError> {
     println!("database: {}", server::config::redact(&s.url));
     create_database_if_missing(&s.url).await?;
     // Seeding rebuilds indexes over millions of rows: far past the app's statement limit.
+    let migrator = db::connect_with(&s.url, Duration::from_secs(3600)).await?;
+    db::migrate(&migrator).await?;
+    migrator.close().await?;
+    // A new pool, as the server opens after migrating: on Citus the migration sets a database
+    // default (`citus.propagate_set_commands`) that only connections opened later have.
     let conn = db::connect_with(&s.url, Duration::from_secs(3600)).await?;
-    db::migrate(&conn).await?;
     print_server_facts(&conn).await?;
 
     let tenants = bench_tenants(&conn, &s).await?;
