@@ -163,7 +163,9 @@ fn field_label(field: &str) -> String {
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let query = use_query_map();
-    let navigate = StoredValue::new_local(use_navigate());
+    // Thread-safe storage: on the server the page's owner may be cleaned up on another worker
+    // thread than the one that rendered it, and a thread-local value dropped there panics.
+    let navigate = StoredValue::new(use_navigate());
     // The URL names the import shown, so a reload or the back button finds it again.
     let go = move |url: &str| {
         navigate.with_value(|nav| {

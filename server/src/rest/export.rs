@@ -12,15 +12,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use futures_util::stream;
-use uuid::Uuid;
-
-/// Where the stream stands: the header is out, and the last id sent.
-struct Progress {
-    header_sent: bool,
-    after: Option<Uuid>,
-    done: bool,
-}
+use futures_util::{StreamExt, stream};
 
 #[utoipa::path(get, path = "/api/v1/contacts/export", tag = "contacts",
     security(("session" = []), ("bearer" = [])),
@@ -59,36 +51,29 @@ pub async fn export(
         ExportFormat::Jsonl => Vec::new(),
     };
 
-    let start = Progress {
-        header_sent: false,
-        after: None,
-        done: false,
+    let header = match format {
+        ExportFormat::Csv => Some(Ok(Bytes::from(export::csv_header(&keys)))),
+        ExportFormat::Jsonl => None,
     };
-    let body = stream::try_unfold(start, move |mut at| {
-        let (db, ctx, query, keys) = (state.db.clone(), ctx.clone(), query.clone(), keys.clone());
+    let chunks = export::read_ahead(state.db.clone(), ctx, query);
+    let rows = stream::unfold(chunks, move |mut chunks| {
+        let keys = keys.clone();
         async move {
-            if at.done {
-                return Ok::<_, AppError>(None);
-            }
-            let mut out = Vec::new();
-            if !at.header_sent && format == ExportFormat::Csv {
-                out = export::csv_header(&keys);
-            }
-            at.header_sent = true;
-            let leads = export::chunk(&db, &ctx, &query, at.after)
-                .await
-                .inspect_err(|e| {
+            let leads = match chunks.recv().await? {
+                Ok(leads) => leads,
+                Err(e) => {
                     tracing::error!(error = %e, "export stopped part-way");
-                })?;
-            at.done = (leads.len() as u64) < export::EXPORT_CHUNK;
-            at.after = leads.last().map(|l| l.id).or(at.after);
-            out.extend(match format {
+                    return Some((Err(e), chunks));
+                }
+            };
+            let bytes = match format {
                 ExportFormat::Csv => export::csv_rows(&leads, &keys),
                 ExportFormat::Jsonl => export::jsonl_rows(&leads),
-            });
-            Ok(Some((Bytes::from(out), at)))
+            };
+            Some((Ok(Bytes::from(bytes)), chunks))
         }
     });
+    let body = stream::iter(header).chain(rows);
     let filename = format!(
         "contacts-{}.{}",
         chrono::Utc::now().format("%Y%m%d-%H%M%S"),

@@ -2,6 +2,7 @@
 //! job, chunk by chunk in id order, each chunk committed, progress recorded, cancellable.
 
 use super::jobs;
+use super::key_lookup::leads_in_workspace;
 use super::lead_events::{self, Pending};
 use super::leads::to_lead;
 use super::list_leads::{filter, read_from_tenant_view};
@@ -51,11 +52,8 @@ async fn apply(
     if ids.is_empty() {
         return Ok(counts);
     }
-    let mine = || {
-        lead::Column::TenantId
-            .eq(ctx.tenant_id())
-            .and(lead::Column::Id.is_in(ids.iter().copied()))
-    };
+    let backend = txn.get_database_backend();
+    let mine = || leads_in_workspace(ctx, backend).and(lead::Column::Id.is_in(ids.iter().copied()));
     match action {
         BulkAction::Delete => {
             let gone = lead::Entity::delete_many()
@@ -78,7 +76,7 @@ async fn apply(
                 .columns([lead::Column::Id, lead::Column::Status])
                 .filter(mine())
                 .filter(lead::Column::Status.ne(status.as_str()));
-            if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            if backend == sea_orm::DbBackend::Postgres {
                 changing = changing.lock_exclusive();
             }
             let changing: Vec<(Uuid, String)> = changing.into_tuple().all(txn).await?;
@@ -87,7 +85,7 @@ async fn apply(
                 lead::Entity::update_many()
                     .col_expr(lead::Column::Status, Expr::value(status.as_str()))
                     .col_expr(lead::Column::Updated, Expr::value(now()))
-                    .filter(lead::Column::TenantId.eq(ctx.tenant_id()))
+                    .filter(leads_in_workspace(ctx, backend))
                     .filter(lead::Column::Id.is_in(changing.iter().map(|(id, _)| *id)))
                     .exec(txn)
                     .await?;
@@ -268,17 +266,54 @@ async fn run(
     if !jobs::record_progress(db, ctx, id, done, &counts).await? {
         return Ok(false);
     }
+    // Chunks are applied `parallel` at a time, each in its own transaction on its own
+    // connection: keyset order gives them disjoint ids, so they never wait on each other.
+    let parallel = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => 1,
+        _ => 2,
+    };
+    let action = std::sync::Arc::new(action.clone());
+    let mut applying = tokio::task::JoinSet::new();
+    let (mut stopped, mut read_all, mut failure) = (false, false, None);
     loop {
-        let ids = next_ids(db, ctx, query, after).await?;
-        let Some(last) = ids.last().copied() else {
-            return Ok(true);
-        };
-        after = Some(last);
-        let chunk = apply_to_ids(db, ctx, &ids, action).await?;
-        jobs::add_counts(&mut counts, &chunk);
-        done += ids.len() as u64;
-        if !jobs::record_progress(db, ctx, id, done, &counts).await? {
-            return Ok(false);
+        while !stopped && !read_all && failure.is_none() && applying.len() < parallel {
+            match next_ids(db, ctx, query, after).await {
+                Ok(ids) => match ids.last().copied() {
+                    None => read_all = true,
+                    Some(last) => {
+                        after = Some(last);
+                        let (db, ctx, action) = (db.clone(), ctx.clone(), action.clone());
+                        applying.spawn(async move {
+                            let n = ids.len() as u64;
+                            apply_to_ids(&db, &ctx, &ids, &action).await.map(|c| (n, c))
+                        });
+                    }
+                },
+                Err(e) => failure = Some(e),
+            }
         }
+        // What was committed is always counted, also after a cancel or a failure.
+        let Some(joined) = applying.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok(Ok((n, chunk))) => {
+                jobs::add_counts(&mut counts, &chunk);
+                done += n;
+                if !jobs::record_progress(db, ctx, id, done, &counts).await? {
+                    stopped = true;
+                }
+            }
+            Ok(Err(e)) => {
+                failure.get_or_insert(e);
+            }
+            Err(_) => {
+                failure.get_or_insert(AppError::Internal);
+            }
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(!stopped),
     }
 }

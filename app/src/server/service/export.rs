@@ -19,6 +19,8 @@ use uuid::Uuid;
 
 /// Rows per read: large enough to amortise a round trip, small enough to keep memory flat.
 pub const EXPORT_CHUNK: u64 = 2000;
+/// Chunks read ahead of the one being sent.
+const READ_AHEAD: usize = 2;
 
 /// The fixed columns of the CSV, before one `attributes.<key>` column per key.
 pub const CSV_COLUMNS: [&str; 9] = [
@@ -128,6 +130,34 @@ pub async fn chunk(
     Ok(rows.into_iter().map(to_lead).collect())
 }
 
+/// Reads chunk after chunk on a task of its own, one chunk ahead of whoever formats and sends
+/// them: the database works on the next chunk meanwhile. The task stops at the last chunk, at
+/// the first error (sent as the last item), or when the receiver is dropped (the client left).
+pub fn read_ahead(
+    db: DatabaseConnection,
+    ctx: TenantContext,
+    query: ListQuery,
+) -> tokio::sync::mpsc::Receiver<Result<Vec<Lead>, AppError>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(READ_AHEAD);
+    tokio::spawn(async move {
+        let mut after = None;
+        loop {
+            let read = chunk(&db, &ctx, &query, after).await;
+            let last = match &read {
+                Ok(leads) => {
+                    after = leads.last().map(|l| l.id).or(after);
+                    (leads.len() as u64) < EXPORT_CHUNK
+                }
+                Err(_) => true,
+            };
+            if tx.send(read).await.is_err() || last {
+                return;
+            }
+        }
+    });
+    rx
+}
+
 fn csv_bytes(records: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to memory cannot fail but for a bug; an empty chunk is then the honest result.
@@ -147,29 +177,30 @@ pub fn csv_header(keys: &[String]) -> Vec<u8> {
 
 /// Contacts as CSV rows, one column per key of `keys` (empty where a contact has none).
 pub fn csv_rows(leads: &[Lead], keys: &[String]) -> Vec<u8> {
+    let stamp =
+        |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     csv_bytes(|w| {
         for lead in leads {
-            let text = |v: &Option<String>| v.clone().unwrap_or_default();
-            let mut record = vec![
-                lead.email.clone(),
-                text(&lead.first_name),
-                text(&lead.last_name),
-                text(&lead.name),
-                text(&lead.company),
-                lead.status.as_str().to_owned(),
-                lead.score.to_string(),
-                lead.created
-                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                lead.updated
-                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            ];
-            record.extend(keys.iter().map(|k| {
-                lead.attributes
-                    .get(k)
-                    .map(|v| v.to_form_text())
-                    .unwrap_or_default()
-            }));
-            w.write_record(&record)?;
+            // Field by field: no record of owned copies per row.
+            fn text(v: &Option<String>) -> &str {
+                v.as_deref().unwrap_or_default()
+            }
+            w.write_field(&lead.email)?;
+            w.write_field(text(&lead.first_name))?;
+            w.write_field(text(&lead.last_name))?;
+            w.write_field(text(&lead.name))?;
+            w.write_field(text(&lead.company))?;
+            w.write_field(lead.status.as_str())?;
+            w.write_field(lead.score.to_string())?;
+            w.write_field(stamp(&lead.created))?;
+            w.write_field(stamp(&lead.updated))?;
+            for key in keys {
+                match lead.attributes.get(key) {
+                    Some(value) => w.write_field(value.to_form_text())?,
+                    None => w.write_field("")?,
+                }
+            }
+            w.write_record(std::iter::empty::<&[u8]>())?;
         }
         Ok(())
     })

@@ -14,6 +14,7 @@ pub mod import_file;
 pub mod imports;
 pub mod invitations;
 pub mod jobs;
+mod key_lookup;
 pub mod lead_events;
 pub mod leads;
 mod list_leads;
