@@ -1,7 +1,7 @@
 //! Bulk actions: on named ids at once (one transaction), or on everything a filter matches as a
 //! job, chunk by chunk in id order, each chunk committed, progress recorded, cancellable.
 
-use super::jobs;
+use super::jobs::{self, ChunkWork};
 use super::key_lookup::leads_in_workspace;
 use super::lead_events::{self, Pending};
 use super::leads::to_lead;
@@ -252,7 +252,8 @@ pub(super) async fn run_job(
     run(db, ctx, id, &query, &action).await
 }
 
-/// The job's loop. Ok(false) when it stopped on a cancel request.
+/// The job's loop: chunk after chunk of matching ids, in id order (so no two chunks share a
+/// contact). Ok(false) when it stopped on a cancel request.
 async fn run(
     db: &DatabaseConnection,
     ctx: &TenantContext,
@@ -260,60 +261,38 @@ async fn run(
     query: &ListQuery,
     action: &BulkAction,
 ) -> Result<bool, AppError> {
-    let mut counts = JobCounts::default();
-    let mut done = 0u64;
-    let mut after = None;
-    if !jobs::record_progress(db, ctx, id, done, &counts).await? {
+    if !jobs::record_progress(db, ctx, id, 0, &JobCounts::default()).await? {
         return Ok(false);
     }
-    // Chunks are applied `parallel` at a time, each in its own transaction on its own
-    // connection: keyset order gives them disjoint ids, so they never wait on each other.
-    let parallel = match db.get_database_backend() {
-        sea_orm::DbBackend::Sqlite => 1,
-        _ => 2,
-    };
-    let action = std::sync::Arc::new(action.clone());
-    let mut applying = tokio::task::JoinSet::new();
-    let (mut stopped, mut read_all, mut failure) = (false, false, None);
-    loop {
-        while !stopped && !read_all && failure.is_none() && applying.len() < parallel {
-            match next_ids(db, ctx, query, after).await {
-                Ok(ids) => match ids.last().copied() {
-                    None => read_all = true,
-                    Some(last) => {
-                        after = Some(last);
-                        let (db, ctx, action) = (db.clone(), ctx.clone(), action.clone());
-                        applying.spawn(async move {
-                            let n = ids.len() as u64;
-                            apply_to_ids(&db, &ctx, &ids, &action).await.map(|c| (n, c))
-                        });
-                    }
-                },
-                Err(e) => failure = Some(e),
-            }
-        }
-        // What was committed is always counted, also after a cancel or a failure.
-        let Some(joined) = applying.join_next().await else {
-            break;
-        };
-        match joined {
-            Ok(Ok((n, chunk))) => {
-                jobs::add_counts(&mut counts, &chunk);
-                done += n;
-                if !jobs::record_progress(db, ctx, id, done, &counts).await? {
-                    stopped = true;
+    // Ids are read one chunk ahead, on a task of their own, while earlier chunks are applied.
+    let (tx, feed) = tokio::sync::mpsc::channel(1);
+    let (db2, ctx2, query, action) = (db.clone(), ctx.clone(), query.clone(), action.clone());
+    tokio::spawn(async move {
+        let mut after = None;
+        loop {
+            let ids = match next_ids(&db2, &ctx2, &query, after).await {
+                Ok(ids) => ids,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
                 }
-            }
-            Ok(Err(e)) => {
-                failure.get_or_insert(e);
-            }
-            Err(_) => {
-                failure.get_or_insert(AppError::Internal);
+            };
+            let Some(last) = ids.last().copied() else {
+                return;
+            };
+            after = Some(last);
+            let (db, ctx, action) = (db2.clone(), ctx2.clone(), action.clone());
+            let work: ChunkWork = Box::pin(async move {
+                let n = ids.len() as u64;
+                apply_to_ids(&db, &ctx, &ids, &action)
+                    .await
+                    .map(|chunk| (n, chunk))
+            });
+            // A closed channel means the job stopped (cancelled or failed).
+            if tx.send(Ok(work)).await.is_err() {
+                return;
             }
         }
-    }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(!stopped),
-    }
+    });
+    jobs::run_chunks(db, ctx, id, feed).await
 }

@@ -5,7 +5,7 @@
 //! an import undoable.
 
 use super::import_file;
-use super::jobs;
+use super::jobs::{self, ChunkWork};
 use super::key_lookup::leads_in_workspace;
 use super::lead_events::{self, Pending};
 use super::leads::{new_row, patched, to_lead, write_row};
@@ -273,14 +273,19 @@ async fn run(
     .await
     .map_err(|_| AppError::Internal)??;
     jobs::set_total(db, ctx, id, survey.rows).await?;
-    let mut counts = JobCounts::default();
-    let mut done = 0u64;
-    if !jobs::record_progress(db, ctx, id, done, &counts).await? {
+    if !jobs::record_progress(db, ctx, id, 0, &JobCounts::default()).await? {
         return Ok(false);
     }
-
-    // Pass two: a reading thread hands over chunks while the previous one is written.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<RawRow>, AppError>>(2);
+    // Pass two: a reading thread hands over chunks, ready to write, while earlier ones are
+    // written. The survey gave each email one row, so two chunks never write the same contact.
+    let (tx, feed) = tokio::sync::mpsc::channel(2);
+    let writer = ChunkWriter {
+        db: db.clone(),
+        ctx: ctx.clone(),
+        id,
+        plan: Arc::new(plan),
+        last_row: Arc::new(survey.last_row),
+    };
     tokio::task::spawn_blocking(move || {
         let mut record = csv::StringRecord::new();
         let mut row = 1u64;
@@ -299,67 +304,33 @@ async fn run(
             }
             let last = chunk.len() < IMPORT_CHUNK;
             // A closed channel means the job stopped (cancelled or failed): stop reading.
-            if (!chunk.is_empty() && tx.blocking_send(Ok(chunk)).is_err()) || last {
+            if (!chunk.is_empty() && tx.blocking_send(Ok(writer.work(chunk))).is_err()) || last {
                 return;
             }
         }
     });
-    // Chunks are written `parallel` at a time, each in its own transaction on its own
-    // connection: while one waits on the database the next is prepared and sent. The survey
-    // gave each email one row, so two chunks never write the same contact.
-    let parallel = parallel_chunks(db);
-    let plan = Arc::new(plan);
-    let last_row = Arc::new(survey.last_row);
-    let mut writing = tokio::task::JoinSet::new();
-    let (mut stopped, mut failure) = (false, None);
-    loop {
-        while !stopped && failure.is_none() && writing.len() < parallel {
-            match rx.recv().await {
-                Some(Ok(chunk)) => {
-                    let (db, ctx, plan, last_row) =
-                        (db.clone(), ctx.clone(), plan.clone(), last_row.clone());
-                    writing.spawn(async move {
-                        let rows = chunk.len() as u64;
-                        write_chunk(&db, &ctx, id, &plan, &last_row, chunk)
-                            .await
-                            .map(|written| (rows, written))
-                    });
-                }
-                Some(Err(e)) => failure = Some(e),
-                None => break,
-            }
-        }
-        // What was committed is always counted, also after a cancel or a failure.
-        let Some(joined) = writing.join_next().await else {
-            break;
-        };
-        match joined {
-            Ok(Ok((rows, written))) => {
-                jobs::add_counts(&mut counts, &written);
-                done += rows;
-                if !jobs::record_progress(db, ctx, id, done, &counts).await? {
-                    stopped = true;
-                }
-            }
-            Ok(Err(e)) => {
-                failure.get_or_insert(e);
-            }
-            Err(_) => {
-                failure.get_or_insert(AppError::Internal);
-            }
-        }
-    }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(!stopped),
-    }
+    jobs::run_chunks(db, ctx, id, feed).await
 }
 
-/// Chunks an import writes at once: two on PostgreSQL; one on SQLite, which has one writer.
-fn parallel_chunks(db: &DatabaseConnection) -> usize {
-    match db.get_database_backend() {
-        sea_orm::DbBackend::Sqlite => 1,
-        _ => 2,
+/// What writing a chunk needs, owned, so each chunk runs on a task of its own.
+struct ChunkWriter {
+    db: DatabaseConnection,
+    ctx: TenantContext,
+    id: Uuid,
+    plan: Arc<Plan>,
+    last_row: Arc<HashMap<u64, u64>>,
+}
+
+impl ChunkWriter {
+    fn work(&self, chunk: Vec<RawRow>) -> ChunkWork {
+        let (db, ctx, id) = (self.db.clone(), self.ctx.clone(), self.id);
+        let (plan, last_row) = (self.plan.clone(), self.last_row.clone());
+        Box::pin(async move {
+            let rows = chunk.len() as u64;
+            write_chunk(&db, &ctx, id, &plan, &last_row, chunk)
+                .await
+                .map(|written| (rows, written))
+        })
     }
 }
 

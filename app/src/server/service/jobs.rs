@@ -345,6 +345,68 @@ pub(super) async fn record_progress(
     Ok(matches!(state, JobState::Queued | JobState::Running))
 }
 
+/// A chunk of a job's work, run on a task of its own: the rows it took and what it did.
+pub(super) type ChunkWork =
+    std::pin::Pin<Box<dyn Future<Output = Result<(u64, JobCounts), AppError>> + Send>>;
+
+/// Chunks of work, in order, from whatever prepares them (an error ends the job).
+pub(super) type ChunkFeed = tokio::sync::mpsc::Receiver<Result<ChunkWork, AppError>>;
+
+/// Runs a job's chunks as `feed` hands them over, two at a time on PostgreSQL, each in its own
+/// transaction on its own connection, so one waits on the database while the next is prepared
+/// and sent (SQLite has one writer: one at a time). The chunks must not touch the same rows.
+/// Progress is recorded as each commits; after a cancel or a failure no new chunk starts, and
+/// those in hand are awaited and counted, so what was committed is always counted. Dropping the
+/// feed tells its producer to stop. Ok(false) when it stopped on a cancel request.
+pub(super) async fn run_chunks(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+    id: Uuid,
+    mut feed: ChunkFeed,
+) -> Result<bool, AppError> {
+    let parallel = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => 1,
+        _ => 2,
+    };
+    let mut counts = JobCounts::default();
+    let mut done = 0u64;
+    let mut running = tokio::task::JoinSet::new();
+    let (mut stopped, mut exhausted, mut failure) = (false, false, None);
+    loop {
+        while !stopped && !exhausted && failure.is_none() && running.len() < parallel {
+            match feed.recv().await {
+                Some(Ok(work)) => {
+                    running.spawn(work);
+                }
+                None => exhausted = true,
+                Some(Err(e)) => failure = Some(e),
+            }
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok(Ok((rows, chunk))) => {
+                add_counts(&mut counts, &chunk);
+                done += rows;
+                if !record_progress(db, ctx, id, done, &counts).await? {
+                    stopped = true;
+                }
+            }
+            Ok(Err(e)) => {
+                failure.get_or_insert(e);
+            }
+            Err(_) => {
+                failure.get_or_insert(AppError::Internal);
+            }
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(!stopped),
+    }
+}
+
 /// The end of a job: done, failed (with why) or cancelled. A job already ended (marked
 /// interrupted meanwhile) keeps that end.
 pub(super) async fn finish(
