@@ -389,8 +389,12 @@ pub(super) async fn run_chunks(
             Ok(Ok((rows, chunk))) => {
                 add_counts(&mut counts, &chunk);
                 done += rows;
-                if !record_progress(db, ctx, id, done, &counts).await? {
-                    stopped = true;
+                match record_progress(db, ctx, id, done, &counts).await {
+                    Ok(true) => {}
+                    Ok(false) => stopped = true,
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
                 }
             }
             Ok(Err(e)) => {
