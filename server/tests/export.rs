@@ -164,6 +164,37 @@ async fn jsonl_streams_thousands_in_chunks_each_once() {
 }
 
 #[tokio::test]
+async fn a_compressed_export_streams_to_its_end() {
+    let app = spawn_app().await;
+    let user = app.signup("Gzip export").await;
+    insert_contacts(&app, &user, 2500).await;
+    for format in ["csv", "jsonl"] {
+        // As browsers ask for it: the body goes through the compression layer.
+        let response = user
+            .request(
+                &app,
+                reqwest::Method::GET,
+                &format!("/api/v1/contacts/export?format={format}"),
+            )
+            .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[reqwest::header::CONTENT_ENCODING],
+            "gzip"
+        );
+        let body = response.bytes().await;
+        assert!(body.is_ok(), "{format}: the stream ended early: {body:?}");
+        assert!(body.unwrap().starts_with(&[0x1f, 0x8b]), "{format}");
+    }
+    // The server is still there.
+    let (status, _, _) = export(&app, &user, "format=csv").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn bad_parameters_are_named() {
     let app = spawn_app().await;
     let user = app.signup("Bad export").await;

@@ -73,7 +73,9 @@ pub async fn export(
             Some((Ok(Bytes::from(bytes)), chunks))
         }
     });
-    let body = stream::iter(header).chain(rows);
+    // Fused: the compression layer polls a body once more after its end, and an `unfold`
+    // polled again after it ended panics.
+    let body = stream::iter(header).chain(rows).fuse();
     let filename = format!(
         "contacts-{}.{}",
         chrono::Utc::now().format("%Y%m%d-%H%M%S"),
