@@ -38,6 +38,7 @@
 //!   the same change as one UPDATE); both are undone after.
 //! - `BENCH_ONLY=import`: only the CSV import of `BENCH_IMPORT_ROWS` (1000000) generated rows into
 //!   an empty workspace, then the same file again as an upsert, beside a raw `COPY` of the rows.
+//! - `BENCH_ONLY=import-sqlite`: only the SQLite import of those rows (no PostgreSQL needed).
 //! - `BENCH_ONLY=filters`: only the filter scenarios (attribute equality, score range and status,
 //!   a rare attribute value, a date range), each with its total.
 
@@ -212,6 +213,11 @@ impl Settings {
 
 async fn run() -> Result<(), BoxError> {
     check_word_lists();
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("import-sqlite") {
+        let n = env_num("BENCH_IMPORT_ROWS", 1_000_000u64)?;
+        print_table(&import::sqlite_only(n).await?);
+        return Ok(());
+    }
     let s = Settings::from_env()?;
     println!("database: {}", server::config::redact(&s.url));
     create_database_if_missing(&s.url).await?;

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     };
     runtime.block_on(async {
         server::telemetry::init();
+        server::memory::spawn_trimmer();
         match server::startup::run().await {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {

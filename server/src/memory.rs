@@ -15,3 +15,22 @@ pub fn tune_allocator() {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
+
+/// Bulk work (an import's chunks, an export's pages) frees nearly all it allocates, but glibc
+/// keeps freed memory inside its heaps unless it sits at a heap's very top. Giving whole free
+/// pages back every two seconds (`malloc_trim`, a few milliseconds at most) keeps the resident
+/// size near what is in use. Call inside the runtime.
+pub fn spawn_trimmer() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    tokio::spawn(async {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(2));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            every.tick().await;
+            // SAFETY: malloc_trim only returns unused pages to the system; any thread may call it.
+            unsafe {
+                libc::malloc_trim(0);
+            }
+        }
+    });
+}

@@ -3,11 +3,13 @@
 
 mod common;
 
+use common::Backend;
 use common::{
     AppOptions, TestApp, TestUser, assert_error, field_error, read, spawn_app, spawn_app_with,
 };
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -522,6 +524,38 @@ async fn a_large_file_imports_in_chunks_and_can_be_cancelled_part_way() {
         "{undone}"
     );
     assert_eq!(app.leads_in_db(user.tenant_id).await.len(), 5000);
+}
+
+/// A new installation's contacts table has never been analysed, and PostgreSQL plans a chunk's
+/// lookups of its emails as if the table were tiny (an import crawled at a few hundred rows a
+/// second). The import analyses it after its first chunk.
+#[tokio::test]
+async fn an_import_analyses_a_contacts_table_that_was_never_analysed() {
+    let app = spawn_app().await;
+    if common::backend() != Backend::Postgres || common::on_citus() {
+        return;
+    }
+    let reltuples = || async {
+        app.db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT reltuples::float8 FROM pg_class WHERE oid = 'leads'::regclass",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index::<f64>(0)
+            .unwrap()
+    };
+    assert_eq!(reltuples().await, -1.0, "a new database, never analysed");
+    let user = app.signup("Fresh").await;
+    let mut file = String::from("email\n");
+    for i in 0..50 {
+        file.push_str(&format!("fresh{i}@example.com\n"));
+    }
+    let done = import(&app, &user, &file, None).await;
+    assert_eq!(counts(&done), [50, 0, 0, 0, 0], "{done}");
+    assert_eq!(reltuples().await, 50.0, "analysed once the rows were in");
 }
 
 #[tokio::test]

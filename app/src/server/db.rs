@@ -12,11 +12,31 @@ use crate::server::service::tenant_context::TenantContext;
 use migration::{APP_ROLE, Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+/// Rows per multi-row INSERT: at 13 values a row (a contact), well under SQLite's 32,766 bound
+/// values and PostgreSQL's 65,535.
+pub const INSERT_BATCH: usize = 1000;
+
+/// Inserts the rows `INSERT_BATCH` at a time.
+pub async fn insert_batched<A, C>(conn: &C, rows: impl IntoIterator<Item = A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        A::Entity::insert_many(rows.by_ref().take(INSERT_BATCH))
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
 
 /// How long one statement may run on PostgreSQL; below the 30 s request timeout.
 pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(25);
@@ -140,6 +160,33 @@ pub async fn sqlite_chunk_cache<C: ConnectionTrait>(conn: &C, on: bool) -> Resul
             .await?;
     }
     Ok(())
+}
+
+/// PostgreSQL plans lookups by key from the contacts table's statistics, and a table that has
+/// never been analysed (a new installation before autovacuum's first visit, or with autovacuum
+/// off) is planned as if it were tiny: a chunk's lookup of its emails then walks the workspace
+/// instead of probing the unique index, and an import into a new installation slowed to a few
+/// hundred rows a second. Called once an import has written `rows`: when the statistics count
+/// fewer contacts than that, the table is analysed (a sample, about a second for millions of
+/// rows). Whether it did. Not on SQLite (no statistics to go stale) nor on a sharded cluster
+/// (the coordinator's table is empty by design, its statistics would always look stale).
+pub async fn analyze_if_stale(db: &DatabaseConnection, rows: u64) -> Result<bool, DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres || is_sharded() {
+        return Ok(false);
+    }
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT reltuples::float8 FROM pg_class WHERE oid = 'leads'::regclass",
+        ))
+        .await?;
+    // -1 when never analysed.
+    let counted: f64 = row.map_or(Ok(-1.0), |r| r.try_get_by_index(0))?;
+    if counted >= rows as f64 {
+        return Ok(false);
+    }
+    db.execute_unprepared("ANALYZE leads").await?;
+    Ok(true)
 }
 
 /// SQLite's page cache per connection, in KiB: its default, and during a chunk of bulk writes.

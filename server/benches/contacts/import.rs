@@ -246,6 +246,12 @@ pub async fn import_scenarios(b: &Bench, rows: u64) -> Result<Vec<Row>, BoxError
     ])
 }
 
+/// `BENCH_ONLY=import-sqlite`: the SQLite import alone, with no PostgreSQL involved.
+pub async fn sqlite_only(rows: u64) -> Result<Vec<Row>, BoxError> {
+    let file = import_file(rows, Uuid::nil());
+    Ok(vec![sqlite_import(&file.csv, rows, file.good).await?])
+}
+
 /// The same file into a fresh SQLite database (the zero-configuration default), through HTTP.
 async fn sqlite_import(csv: &[u8], rows: u64, good: u64) -> Result<Row, BoxError> {
     let dir = tempfile::tempdir()?;
@@ -258,13 +264,14 @@ async fn sqlite_import(csv: &[u8], rows: u64, good: u64) -> Result<Row, BoxError
     let base = spawn_app(db.clone()).await?;
     let ctx = sign_in_or_up(&db, IMPORT_TENANT).await?;
     let client = super::api_client(&db, &ctx, 1).await?;
-    let (took, done, _) = run_import(&client, &base, csv, "create").await?;
+    let baseline = rss_mb();
+    let (took, done, peak) = run_import(&client, &base, csv, "create").await?;
     if done["job"]["counts"]["created"].as_u64() != Some(good) {
         return Err(format!("SQLite import: {done}").into());
     }
     let rate = rows as f64 / took.as_secs_f64();
     println!(
-        "  import on SQLite: {:.1} s, {} rows/s",
+        "  import on SQLite: {:.1} s, {} rows/s; process RSS {baseline:.0} MB before, peak {peak:.0} MB",
         took.as_secs_f64(),
         group_thousands(rate as u64)
     );

@@ -26,23 +26,23 @@ use crate::server::entity::{import_change, import_error, job, lead};
 use chrono::Duration;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
 };
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 
 pub const KIND: &str = "import";
 pub const REVERT_KIND: &str = "import.revert";
 /// Rows per transaction: big enough to amortise round trips and to write each index page
 /// touched once per chunk rather than once per row, small enough to keep each transaction short
-/// (a fraction of a second).
+/// (a fraction of a second) and an import's memory low. On SQLite, 5,000-row chunks imported
+/// 23% faster but took the server to 240 MB; 2,000 stays within 200.
 pub const IMPORT_CHUNK: usize = 2000;
-/// Contacts per INSERT, within both backends' limits on bound values (13 a row).
-const INSERT_BATCH: usize = 1000;
 /// Rows of the error file read at a time.
 pub const ERRORS_CHUNK: u64 = 5000;
 
@@ -285,6 +285,7 @@ async fn run(
         id,
         plan: Arc::new(plan),
         last_row: Arc::new(survey.last_row),
+        statistics_checked: Arc::new(AtomicBool::new(false)),
     };
     tokio::task::spawn_blocking(move || {
         let mut record = csv::StringRecord::new();
@@ -319,17 +320,25 @@ struct ChunkWriter {
     id: Uuid,
     plan: Arc<Plan>,
     last_row: Arc<HashMap<u64, u64>>,
+    /// Whether a chunk has checked the table's statistics (see `db::analyze_if_stale`).
+    statistics_checked: Arc<AtomicBool>,
 }
 
 impl ChunkWriter {
     fn work(&self, chunk: Vec<RawRow>) -> ChunkWork {
         let (db, ctx, id) = (self.db.clone(), self.ctx.clone(), self.id);
         let (plan, last_row) = (self.plan.clone(), self.last_row.clone());
+        let statistics_checked = self.statistics_checked.clone();
         Box::pin(async move {
             let rows = chunk.len() as u64;
-            write_chunk(&db, &ctx, id, &plan, &last_row, chunk)
-                .await
-                .map(|written| (rows, written))
+            let written = write_chunk(&db, &ctx, id, &plan, &last_row, chunk).await?;
+            if written.created > 0 && !statistics_checked.swap(true, Ordering::Relaxed) {
+                // Statistics only speed the next chunks up: a failure here fails nothing.
+                if let Err(e) = db::analyze_if_stale(&db, written.created).await {
+                    tracing::warn!(error = %e, "could not analyse the contacts table");
+                }
+            }
+            Ok((rows, written))
         })
     }
 }
@@ -430,6 +439,25 @@ async fn write_chunk(
 
     let txn = tenant_write_txn(db, ctx).await?;
     db::sqlite_chunk_cache(&txn, true).await?;
+    let written = write_valid(&txn, ctx, import_id, plan, valid, &mut counts, errors).await;
+    // Back to the default cache, failed or not, before the connection returns to the pool.
+    let reset = db::sqlite_chunk_cache(&txn, false).await;
+    written?;
+    reset?;
+    txn.commit().await?;
+    Ok(counts)
+}
+
+/// Writes a chunk's valid rows and its error rows in the chunk's transaction.
+async fn write_valid(
+    txn: &DatabaseTransaction,
+    ctx: &TenantContext,
+    import_id: Uuid,
+    plan: &Plan,
+    valid: Vec<(u64, Vec<String>, ImportRow)>,
+    counts: &mut JobCounts,
+    mut errors: Vec<import_error::Model>,
+) -> Result<(), AppError> {
     let keys: Vec<String> = valid.iter().map(|(_, _, r)| r.email.key()).collect();
     let existing: HashMap<String, lead::Model> = if keys.is_empty() {
         HashMap::new()
@@ -437,7 +465,7 @@ async fn write_chunk(
         lead::Entity::find()
             .filter(leads_in_workspace(ctx, txn.get_database_backend()))
             .filter(lead::Column::EmailKey.is_in(keys))
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .map(|m| (m.email_key.clone(), m))
@@ -490,7 +518,7 @@ async fn write_chunk(
                     continue;
                 }
                 next.updated = Ord::max(at, current.updated + Duration::microseconds(1));
-                if write_row(&txn, ctx, &next, current.updated)
+                if write_row(txn, ctx, &next, current.updated)
                     .await?
                     .rows_affected
                     == 1
@@ -521,12 +549,12 @@ async fn write_chunk(
 
     if !inserts.is_empty() {
         let mut all_in = true;
-        for batch in inserts.chunks(INSERT_BATCH) {
+        for batch in inserts.chunks(db::INSERT_BATCH) {
             let result = lead::Entity::insert_many(
                 batch.iter().map(|(_, _, m)| m.clone().into_active_model()),
             )
             .on_conflict_do_nothing_on([lead::Column::TenantId, lead::Column::EmailKey])
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
             all_in &= matches!(result, TryInsertResult::Inserted(n) if n as usize == batch.len());
         }
@@ -540,7 +568,7 @@ async fn write_chunk(
                 .filter(leads_in_workspace(ctx, txn.get_database_backend()))
                 .filter(lead::Column::Id.is_in(inserts.iter().map(|(_, _, m)| m.id)))
                 .into_tuple::<Uuid>()
-                .all(&txn)
+                .all(txn)
                 .await?
                 .into_iter()
                 .collect()
@@ -564,23 +592,18 @@ async fn write_chunk(
             }
         }
     }
-    if !changes.is_empty() {
-        import_change::Entity::insert_many(
-            changes.into_iter().map(IntoActiveModel::into_active_model),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-    }
-    lead_events::record(&txn, ctx, events).await?;
-    if !errors.is_empty() {
-        import_error::Entity::insert_many(
-            errors.into_iter().map(IntoActiveModel::into_active_model),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(counts)
+    db::insert_batched(
+        txn,
+        changes.into_iter().map(IntoActiveModel::into_active_model),
+    )
+    .await?;
+    lead_events::record(txn, ctx, events).await?;
+    db::insert_batched(
+        txn,
+        errors.into_iter().map(IntoActiveModel::into_active_model),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Starts undoing an import, as a job. Refused (409) while the import runs and once undone.

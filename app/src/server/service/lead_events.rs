@@ -7,7 +7,7 @@ use crate::domain::attributes::Attributes;
 use crate::domain::error::AppError;
 use crate::domain::lead_event::{Actor, Changes, EventKind, FieldChange, LeadEvent, Via};
 use crate::domain::permission::Action;
-use crate::server::db::tenant_txn;
+use crate::server::db::{self, tenant_txn};
 use crate::server::entity::{lead, lead_event};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
@@ -18,8 +18,6 @@ use uuid::Uuid;
 
 /// Events one request returns at most, newest first.
 pub const MAX_EVENTS: u64 = 500;
-/// Rows per INSERT, well under both backends' limits on bound values.
-const INSERT_BATCH: usize = 1000;
 
 fn text(v: &str) -> Value {
     if v.is_empty() {
@@ -101,30 +99,23 @@ pub(super) async fn record<C: ConnectionTrait>(
     }
     let at = now();
     let actor = ctx.actor();
-    let rows: Vec<lead_event::ActiveModel> = events
-        .into_iter()
-        .map(|e| {
-            lead_event::Model {
-                tenant_id: ctx.tenant_id(),
-                id: Uuid::now_v7(),
-                lead_id: e.lead_id,
-                at,
-                kind: e.kind.as_str().to_owned(),
-                actor_user_id: actor.user_id,
-                actor_token: actor.token.clone(),
-                via: ctx.via_door().as_str().to_owned(),
-                changes: serde_json::to_value(&e.changes).unwrap_or(Value::Null),
-            }
-            .into_active_model()
-        })
-        .collect();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<_> = rows.by_ref().take(INSERT_BATCH).collect();
-        lead_event::Entity::insert_many(batch)
-            .exec_without_returning(conn)
-            .await?;
-    }
+    // Built as each batch is sent, not all at once: a big import chunk's change sets as JSON
+    // took 70 MB at a time.
+    let rows = events.into_iter().map(|e| {
+        lead_event::Model {
+            tenant_id: ctx.tenant_id(),
+            id: Uuid::now_v7(),
+            lead_id: e.lead_id,
+            at,
+            kind: e.kind.as_str().to_owned(),
+            actor_user_id: actor.user_id,
+            actor_token: actor.token.clone(),
+            via: ctx.via_door().as_str().to_owned(),
+            changes: serde_json::to_value(&e.changes).unwrap_or(Value::Null),
+        }
+        .into_active_model()
+    });
+    db::insert_batched(conn, rows).await?;
     Ok(())
 }
 
