@@ -168,11 +168,11 @@ pub async fn sqlite_chunk_cache<C: ConnectionTrait>(conn: &C, on: bool) -> Resul
 /// instead of probing the unique index, and an import into a new installation slowed to a few
 /// hundred rows a second. Called once an import has written `rows`: when the statistics count
 /// fewer contacts than that, the table is analysed (a sample, about a second for millions of
-/// rows). Whether it did. Not on SQLite (no statistics to go stale) nor on a sharded cluster
+/// rows). Not on SQLite (no statistics to go stale) nor on a sharded cluster
 /// (the coordinator's table is empty by design, its statistics would always look stale).
-pub async fn analyze_if_stale(db: &DatabaseConnection, rows: u64) -> Result<bool, DbErr> {
+pub async fn analyze_if_stale(db: &DatabaseConnection, rows: u64) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres || is_sharded() {
-        return Ok(false);
+        return Ok(());
     }
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(
@@ -182,11 +182,10 @@ pub async fn analyze_if_stale(db: &DatabaseConnection, rows: u64) -> Result<bool
         .await?;
     // -1 when never analysed.
     let counted: f64 = row.map_or(Ok(-1.0), |r| r.try_get_by_index(0))?;
-    if counted >= rows as f64 {
-        return Ok(false);
+    if counted < rows as f64 {
+        db.execute_unprepared("ANALYZE leads").await?;
     }
-    db.execute_unprepared("ANALYZE leads").await?;
-    Ok(true)
+    Ok(())
 }
 
 /// SQLite's page cache per connection, in KiB: its default, and during a chunk of bulk writes.
