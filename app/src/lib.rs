@@ -4,27 +4,23 @@
 pub mod api;
 pub mod components;
 pub mod domain;
+pub mod lazy_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 
 use crate::components::app_header::{AppHeader, provide_current_user};
-use crate::pages::contact::ContactPage;
-use crate::pages::contacts::ContactsPage;
+use crate::lazy_pages::{
+    AccountRoute, ContactRoute, ContactsRoute, ForgotPasswordRoute, ImportRoute, InviteRoute,
+    MembersRoute, ResetPasswordRoute, SignupRoute, TokensRoute,
+};
 use crate::pages::home::HomePage;
-use crate::pages::import::ImportPage;
-use crate::pages::invite::InvitePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::password_reset::{ForgotPasswordPage, ResetPasswordPage};
-use crate::pages::settings_account::AccountPage;
-use crate::pages::settings_members::MembersPage;
-use crate::pages::settings_tokens::TokensPage;
-use crate::pages::signup::SignupPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -71,17 +67,17 @@ fn Shell() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("") view=HomePage/>
                 <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/signup") view=SignupPage/>
-                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                <Route path=path!("/reset-password/:secret") view=ResetPasswordPage/>
+                <Route path=path!("/signup") view={Lazy::<SignupRoute>::new()}/>
+                <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()}/>
+                <Route path=path!("/reset-password/:secret") view={Lazy::<ResetPasswordRoute>::new()}/>
                 // Async: the whole page (data, redirect or 404 status) is known before it is sent.
-                <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async/>
-                <Route path=path!("/contacts/import") view=ImportPage ssr=SsrMode::Async/>
-                <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async/>
-                <Route path=path!("/invite/:secret") view=InvitePage ssr=SsrMode::Async/>
-                <Route path=path!("/settings/members") view=MembersPage ssr=SsrMode::Async/>
-                <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
-                <Route path=path!("/settings/account") view=AccountPage ssr=SsrMode::Async/>
+                <Route path=path!("/contacts") view={Lazy::<ContactsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/contacts/import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/contacts/:id") view={Lazy::<ContactRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:secret") view={Lazy::<InviteRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/settings/members") view={Lazy::<MembersRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/settings/tokens") view={Lazy::<TokensRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/settings/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

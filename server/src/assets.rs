@@ -7,7 +7,11 @@ use axum::body::Body;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use leptos::WasmSplitManifest;
+use leptos::prelude::{ArcStoredValue, provide_context};
 use rust_embed::RustEmbed;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 #[derive(RustEmbed)]
 #[folder = "../target/site"]
@@ -17,6 +21,26 @@ struct Site;
 /// `GET /pkg/{*path}`.
 pub async fn pkg(Path(path): Path<String>, headers: HeaderMap) -> Response {
     serve(&format!("pkg/{path}"), &headers)
+}
+
+/// Tells the page being rendered which WASM chunks each lazily loaded page needs, so that the HTML
+/// preloads them beside the main bundle instead of after it. Leptos looks for the manifest on disk
+/// under the site root; this reads the embedded copy, so the binary preloads wherever it runs.
+pub fn provide_split_manifest() {
+    static MANIFEST: OnceLock<Option<WasmSplitManifest>> = OnceLock::new();
+    let manifest = MANIFEST.get_or_init(|| {
+        let file = Site::get("pkg/__wasm_split_manifest.json")?;
+        let preloads: HashMap<String, Vec<String>> = serde_json::from_slice(&file.data).ok()?;
+        Some(WasmSplitManifest(ArcStoredValue::new((
+            "/pkg".to_string(),
+            preloads,
+            // The loader's name while file hashing is off, as it is here (the default).
+            "__wasm_split.______________________.js".to_string(),
+        ))))
+    });
+    if let Some(manifest) = manifest {
+        provide_context(manifest.clone());
+    }
 }
 
 /// `GET /favicon.svg`.

@@ -37,6 +37,12 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// What every rendered page gets besides the app state: a CSP nonce and the WASM chunk manifest.
+fn page_context() {
+    leptos::nonce::provide_nonce();
+    assets::provide_split_manifest();
+}
+
 pub fn build(state: AppState) -> Router {
     build_with_timeout(state, REQUEST_TIMEOUT)
 }
@@ -53,13 +59,11 @@ pub fn build_with_timeout(state: AppState, timeout: Duration) -> Router {
         .route("/pkg/{*path}", get(assets::pkg))
         .route("/favicon.svg", get(assets::favicon))
         .nest("/api/v1", rest::routes())
-        .leptos_routes_with_context(&state, pages, leptos::nonce::provide_nonce, move || {
-            shell(options.clone())
-        })
+        .leptos_routes_with_context(&state, pages, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(leptos::nonce::provide_nonce, shell))
+        >(page_context, shell))
         // Innermost first: each `.layer` wraps everything above it.
         .layer(middleware::from_fn_with_state(
             state.clone(),
