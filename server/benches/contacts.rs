@@ -41,6 +41,7 @@
 //! - `BENCH_ONLY=import-sqlite`: only the SQLite import of those rows (no PostgreSQL needed).
 //! - `BENCH_ONLY=filters`: only the filter scenarios (attribute equality, score range and status,
 //!   a rare attribute value, a date range), each with its total.
+//! - `LEADS_COUNT_BUDGET_MS`: the count budget of searched totals, as for the server (default 15).
 
 use app::components::list_controls::group_thousands;
 use app::domain::account::{Login, Signup};
@@ -840,6 +841,9 @@ async fn spawn_app(db: DatabaseConnection) -> Result<String, BoxError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     app::server::service::jobs::start_workers(db.clone());
+    if let Ok(ms) = std::env::var("LEADS_COUNT_BUDGET_MS") {
+        app::server::service::set_count_budget_ms(ms.parse()?);
+    }
     let router = server::router::build(AppState::new(db, server::config::leptos_options(addr)));
     tokio::spawn(async move {
         if let Err(err) = axum::serve(

@@ -10,7 +10,7 @@
 //! - `LEADS_SIGNUPS_PER_MINUTE`: sign-ups one client may make a minute (default 20)
 //! - `LEADS_IMPORT_MAX_MB`: the largest CSV file an import takes, in MiB (default 256)
 //! - `LEADS_COUNT_BUDGET_MS`: time a searched or filtered total may take on PostgreSQL before
-//!   the planner's estimate is shown instead (default 25)
+//!   the planner's estimate is shown instead (default 15)
 //! - `LEADS_SMTP_URL`: where to send mail (invitations), e.g. `smtps://user:pass@mail.example.com`
 //!   or `smtp://localhost:25`; unset → no mail, and the app shows invitation links to copy
 //! - `LEADS_MAIL_FROM`: the sender, `Name <address>` (default `Leads <no-reply@localhost>`)

@@ -316,7 +316,7 @@ static CITUS_SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The count budget (ms) of searched totals in tests. A test that expects an exact total must not
 /// get the estimate because the machine was busy: a debug build counting on two loaded cores
-/// overran the 25 ms default. On Citus each count also crosses to a worker, and on a pooled
+/// overran a 25 ms budget. On Citus each count also crosses to a worker, and on a pooled
 /// connection's first use opens its connection there (what a Citus deployment sets with
 /// LEADS_COUNT_BUDGET_MS). The budget's own behaviour is tested by squeezing it
 /// (tests/count_budget.rs).

@@ -145,7 +145,7 @@ async fn capped_total<C: ConnectionTrait>(
 }
 
 /// What a count may cost a page before the estimate stands in for it, unless configured.
-pub const COUNT_BUDGET_MS: u32 = 25;
+pub const COUNT_BUDGET_MS: u32 = 15;
 static COUNT_BUDGET: std::sync::atomic::AtomicU32 =
     std::sync::atomic::AtomicU32::new(COUNT_BUDGET_MS);
 
