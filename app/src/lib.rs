@@ -26,11 +26,6 @@ use leptos_router::{Lazy, SsrMode, path};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     server::page_headers::set_content_security_policy();
-    // The lazy routes name their WASM chunks in the head themselves (`lazy_pages::ChunkManifest`).
-    // A site root that cannot hold the split manifest keeps Leptos from adding the same links
-    // again, as it would on some renders when run from the build tree.
-    let mut scripts = options.clone();
-    scripts.site_root = "/dev/null".into();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -39,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options=scripts/>
+                <HydrationScripts options/>
                 <MetaTags/>
             </head>
             <body>

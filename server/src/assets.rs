@@ -3,13 +3,14 @@
 //! `rust-embed` reads them from disk instead, so `cargo leptos watch` sees fresh files. The path is
 //! relative to this crate, i.e. `target/site` of the workspace.
 
-use app::lazy_pages::ChunkManifest;
 use axum::body::Body;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use leptos::prelude::provide_context;
+use leptos::WasmSplitManifest;
+use leptos::prelude::{ArcStoredValue, provide_context};
 use rust_embed::RustEmbed;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 #[derive(RustEmbed)]
@@ -22,15 +23,20 @@ pub async fn pkg(Path(path): Path<String>, headers: HeaderMap) -> Response {
     serve(&format!("pkg/{path}"), &headers)
 }
 
-/// Gives the page being rendered the chunks of each lazily loaded page (the embedded split
-/// manifest), so that its HTML preloads them wherever the binary runs.
-pub fn provide_chunk_manifest() {
-    static MANIFEST: OnceLock<Option<ChunkManifest>> = OnceLock::new();
+/// Tells the page being rendered which WASM chunks each lazily loaded page needs, so that the HTML
+/// preloads them beside the main bundle instead of after it. Leptos looks for the manifest on disk
+/// under the site root; this reads the embedded copy, so the binary preloads wherever it runs.
+pub fn provide_split_manifest() {
+    static MANIFEST: OnceLock<Option<WasmSplitManifest>> = OnceLock::new();
     let manifest = MANIFEST.get_or_init(|| {
         let file = Site::get("pkg/__wasm_split_manifest.json")?;
-        ChunkManifest::parse(&file.data)
-            .inspect_err(|e| tracing::warn!(error = %e, "the WASM split manifest is unreadable"))
-            .ok()
+        let preloads: HashMap<String, Vec<String>> = serde_json::from_slice(&file.data).ok()?;
+        Some(WasmSplitManifest(ArcStoredValue::new((
+            "/pkg".to_string(),
+            preloads,
+            // The loader's name while file hashing is off, as it is here (the default).
+            "__wasm_split.______________________.js".to_string(),
+        ))))
     });
     if let Some(manifest) = manifest {
         provide_context(manifest.clone());

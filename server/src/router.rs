@@ -40,7 +40,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// What every rendered page gets besides the app state: a CSP nonce and the WASM chunk manifest.
 fn page_context() {
     leptos::nonce::provide_nonce();
-    assets::provide_chunk_manifest();
+    assets::provide_split_manifest();
 }
 
 pub fn build(state: AppState) -> Router {
