@@ -841,9 +841,7 @@ async fn spawn_app(db: DatabaseConnection) -> Result<String, BoxError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     app::server::service::jobs::start_workers(db.clone());
-    if let Ok(ms) = std::env::var("LEADS_COUNT_BUDGET_MS") {
-        app::server::service::set_count_budget_ms(ms.parse()?);
-    }
+    app::server::service::set_count_budget_ms(server::config::count_budget_ms()?);
     let router = server::router::build(AppState::new(db, server::config::leptos_options(addr)));
     tokio::spawn(async move {
         if let Err(err) = axum::serve(

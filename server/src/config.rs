@@ -65,6 +65,19 @@ fn var(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// `LEADS_COUNT_BUDGET_MS`, or the default (also read by the bench).
+pub fn count_budget_ms() -> Result<u32, ConfigError> {
+    match var("LEADS_COUNT_BUDGET_MS") {
+        None => Ok(app::server::service::COUNT_BUDGET_MS),
+        Some(raw) => raw
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or(ConfigError::BadCountBudget(raw)),
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let raw_addr = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
@@ -98,15 +111,7 @@ impl Config {
                 .map(|mib| mib * 1024 * 1024)
                 .ok_or(ConfigError::BadImportLimit(raw))?,
         };
-        let count_budget_ms = match var("LEADS_COUNT_BUDGET_MS") {
-            None => app::server::service::COUNT_BUDGET_MS,
-            Some(raw) => raw
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or(ConfigError::BadCountBudget(raw))?,
-        };
+        let count_budget_ms = count_budget_ms()?;
         let (database_url, sqlite_path) = match var("DATABASE_URL") {
             Some(url)
                 if url.starts_with("postgres://")
