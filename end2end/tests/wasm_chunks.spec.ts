@@ -41,8 +41,7 @@ test('a page behind sign-in loads its own chunks and hydrates with them', async 
   await page.goto('/settings/tokens');
   await waitForHydration(page);
 
-  // The page's own group of chunks came, and no other group's. (The server usually names them
-  // in the HTML as preloads too, but not on every render, so the fetch is what is checked.)
+  // The page's own group of chunks came, and no other group's.
   expect(fetched.some((name) => /^split_settings_page_\d+\.wasm$/.test(name))).toBe(true);
   expect(fetched).toContain('leads.wasm');
   expect(fetched.some((name) => name.startsWith('split_contacts_page'))).toBe(false);
@@ -53,4 +52,41 @@ test('a page behind sign-in loads its own chunks and hydrates with them', async 
   await expect(page.getByTestId('new-token')).toContainText('chunked');
   await expect(page).toHaveURL(/\/settings\/tokens$/);
   expect(errors).toEqual([]);
+});
+
+/** The WASM files a page's HTML preloads, in order. */
+function wasmPreloads(html: string): string[] {
+  return [...html.matchAll(/<link\b[^>]*>/g)]
+    .map((m) => m[0])
+    .filter((tag) => /\brel="preload"/.test(tag))
+    .map((tag) => /\bhref="\/pkg\/([^"]+\.wasm)"/.exec(tag)?.[1])
+    .filter((name): name is string => !!name);
+}
+
+test('every render of a page behind sign-in preloads its own chunks, also under concurrent load', async ({
+  page,
+}) => {
+  await signUp(page, 'Preloads');
+  const check = async (i: number) => {
+    const tokens = i % 2 === 1;
+    const res = await page.request.get(tokens ? '/settings/tokens' : '/contacts');
+    expect(res.status()).toBe(200);
+    const preloads = wasmPreloads(await res.text());
+    const own = tokens ? 'split_settings_page_' : 'split_contacts_page_';
+    const other = tokens ? 'split_contacts_page_' : 'split_settings_page_';
+    expect(preloads, `render ${i}`).toContain('leads.wasm');
+    expect(preloads.some((name) => name.startsWith(own)), `render ${i}`).toBe(true);
+    expect(preloads.some((name) => name.startsWith(other)), `render ${i}`).toBe(false);
+    expect(new Set(preloads).size, `render ${i}`).toBe(preloads.length);
+  };
+  // One at a time, then 24 at once: each render must name its own page's chunks, and only those.
+  for (let i = 0; i < 12; i++) await check(i);
+  await Promise.all(Array.from({ length: 24 }, (_, i) => check(i)));
+
+  // The browser uses what was preloaded: each file is fetched once.
+  const fetched = wasmFetches(page);
+  await page.goto('/settings/tokens');
+  await waitForHydration(page);
+  expect(fetched.length).toBeGreaterThan(1);
+  expect(new Set(fetched).size).toBe(fetched.length);
 });

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod config;
 pub mod memory;
+pub mod page_owner;
 pub mod rest;
 pub mod router;
 pub mod security;

@@ -1,7 +1,7 @@
 //! The whole HTTP surface: health probes, the REST API, the Leptos pages and server functions,
 //! the embedded site assets, and the layers around them all.
 
-use crate::{assets, rest, security};
+use crate::{assets, page_owner, rest, security};
 use app::server::state::AppState;
 use app::{App, shell};
 use axum::extract::State;
@@ -41,6 +41,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 fn page_context() {
     leptos::nonce::provide_nonce();
     assets::provide_split_manifest();
+    page_owner::remember_render_owner();
 }
 
 pub fn build(state: AppState) -> Router {
@@ -54,16 +55,18 @@ pub fn build_with_timeout(state: AppState, timeout: Duration) -> Router {
     let options = state.leptos_options.clone();
 
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/pkg/{*path}", get(assets::pkg))
-        .route("/favicon.svg", get(assets::favicon))
-        .nest("/api/v1", rest::routes())
         .leptos_routes_with_context(&state, pages, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(page_context, shell))
+        // The pages (and server functions) only: the routes below are added after it.
+        .layer(middleware::from_fn(page_owner::scope))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/pkg/{*path}", get(assets::pkg))
+        .route("/favicon.svg", get(assets::favicon))
+        .nest("/api/v1", rest::routes())
         // Innermost first: each `.layer` wraps everything above it.
         .layer(middleware::from_fn_with_state(
             state.clone(),
