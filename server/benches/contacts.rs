@@ -38,7 +38,8 @@
 //!   the same change as one UPDATE); both are undone after.
 //! - `BENCH_ONLY=import`: only the CSV import of `BENCH_IMPORT_ROWS` (1000000) generated rows into
 //!   an empty workspace, then the same file again as an upsert, beside a raw `COPY` of the rows.
-//! - `BENCH_ONLY=import-sqlite`: only the SQLite import of those rows (no PostgreSQL needed).
+//! - `BENCH_ONLY=import-sqlite`: only the SQLite import of those rows, beside raw inserts of them
+//!   (no PostgreSQL needed).
 //! - `BENCH_ONLY=filters`: only the filter scenarios (attribute equality, score range and status,
 //!   a rare attribute value, a date range), each with its total.
 //! - `LEADS_COUNT_BUDGET_MS`: the count budget of searched totals, as for the server (default 15).
