@@ -194,3 +194,26 @@ test('the contact list fits a phone screen', async ({ page }, testInfo) => {
   await page.getByTestId('add-contact').click();
   await page.screenshot({ path: testInfo.outputPath('add-contact-modal-390.png') });
 });
+
+test('the contact list fits a desktop screen beside the saved views', async ({ page }, testInfo) => {
+  await signUp(page, 'Desk Co');
+  await createContacts(page, [
+    { email: 'katherine.lamarr294@wayneenterprises.example', firstName: 'Katherine', lastName: 'Lamarr', company: 'Wayne Enterprises', status: 'unsubscribed' },
+    { email: 'donald.stroustrup295@piedpiper.example', firstName: 'Donald', lastName: 'Stroustrup', company: 'Pied Piper', score: 15 },
+  ]);
+  for (const width of [1280, 1024]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.reload();
+    await waitForHydration(page);
+    await expect(rows(page)).toHaveCount(2);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `no horizontal scrolling at ${width} px`).toBeLessThanOrEqual(0);
+    // Every column, the row menu included, is inside the table's frame.
+    const spill = await page.evaluate(() => {
+      const wrap = document.querySelector('.table-wrap')!;
+      return wrap.querySelector('table')!.getBoundingClientRect().right - wrap.getBoundingClientRect().right;
+    });
+    expect(spill, `the table fits its frame at ${width} px`).toBeLessThanOrEqual(1);
+    await page.screenshot({ path: testInfo.outputPath(`contact-table-${width}.png`) });
+  }
+});
