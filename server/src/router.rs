@@ -9,8 +9,9 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router, middleware};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use serde_json::json;
+use std::sync::OnceLock;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -44,6 +45,15 @@ fn page_context() {
     page_owner::remember_render_owner();
 }
 
+/// The page routes, listed once per process. Listing renders the app while holding every
+/// resource load in the process suspended (a global switch in the router), so a second listing
+/// while another router serves pages (tests and benches build many in one process) leaves the
+/// pages that router is rendering waiting forever.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static PAGES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    PAGES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(state: AppState) -> Router {
     build_with_timeout(state, REQUEST_TIMEOUT)
 }
@@ -51,7 +61,7 @@ pub fn build(state: AppState) -> Router {
 /// The router with another request timeout (tests use a short one).
 pub fn build_with_timeout(state: AppState, timeout: Duration) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let pages = generate_route_list(App);
+    let pages = page_routes();
     let options = state.leptos_options.clone();
 
     Router::new()

@@ -510,3 +510,53 @@ async fn a_database_outage_answers_503_and_recovers_at_once() {
         assert!(stored.contains(id), "acknowledged contact {id} was lost");
     }
 }
+
+/// Building a router lists the app's pages by rendering it while every resource load in the
+/// process is held back. Pages that another router serves meanwhile (tests and benches run many
+/// in one process) must still render: listing happens once per process.
+#[tokio::test]
+async fn pages_render_while_another_router_is_built() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let app = common::spawn_app_with_timeout(Duration::from_secs(5)).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let builder = {
+        let (stop, db, addr) = (stop.clone(), app.db.clone(), app.addr);
+        std::thread::spawn(move || {
+            // Listing the pages spawns tasks: give it a runtime of its own, as another app has.
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let _entered = runtime.enter();
+            let mut built = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let state = app::server::state::AppState::new(
+                    db.clone(),
+                    server::config::leptos_options(addr),
+                );
+                drop(server::router::build(state));
+                built += 1;
+            }
+            built
+        })
+    };
+    let mut answers = Vec::new();
+    for _ in 0..40 {
+        let response = no_redirects()
+            .get(app.url("/contacts"))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        answers.push(response.status());
+    }
+    stop.store(true, Ordering::Relaxed);
+    let built = builder.join().expect("router builder");
+    assert!(built > 0, "no router was built while the pages rendered");
+    assert!(
+        answers.iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{answers:?} ({built} routers built meanwhile)"
+    );
+}
