@@ -195,13 +195,14 @@ test('the contact list fits a phone screen', async ({ page }, testInfo) => {
   await page.screenshot({ path: testInfo.outputPath('add-contact-modal-390.png') });
 });
 
-test('the contact list fits a desktop screen beside the saved views', async ({ page }, testInfo) => {
+test('the contact list fits desktop and tablet screens', async ({ page }, testInfo) => {
   await signUp(page, 'Desk Co');
   await createContacts(page, [
     { email: 'katherine.lamarr294@wayneenterprises.example', firstName: 'Katherine', lastName: 'Lamarr', company: 'Wayne Enterprises', status: 'unsubscribed' },
     { email: 'donald.stroustrup295@piedpiper.example', firstName: 'Donald', lastName: 'Stroustrup', company: 'Pied Piper', score: 15 },
   ]);
-  for (const width of [1280, 1024]) {
+  // 1280: beside the saved views; 1024: below them; 820 and 721: a tablet, where the rows are cards.
+  for (const width of [1280, 1024, 820, 721]) {
     await page.setViewportSize({ width, height: 900 });
     await page.reload();
     await waitForHydration(page);
