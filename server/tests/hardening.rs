@@ -5,7 +5,7 @@ mod common;
 
 use common::{
     AppOptions, Backend, PASSWORD, TestApp, assert_error, backend, field_error, no_redirects, read,
-    spawn_app, spawn_app_with,
+    spawn_app, spawn_app_with, spawn_app_with_timeout,
 };
 use leptos::server_fn::ServerFn;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
@@ -519,8 +519,17 @@ async fn pages_render_while_another_router_is_built() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
 
-    let app = common::spawn_app_with_timeout(Duration::from_secs(5)).await;
+    /// Stops the builder however the test ends, so a failure does not leave it running.
+    struct StopOnDrop(Arc<AtomicBool>);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+
+    let app = spawn_app_with_timeout(Duration::from_secs(5)).await;
     let stop = Arc::new(AtomicBool::new(false));
+    let stop_builder = StopOnDrop(stop.clone());
     let builder = {
         let (stop, db, addr) = (stop.clone(), app.db.clone(), app.addr);
         std::thread::spawn(move || {
@@ -552,7 +561,7 @@ async fn pages_render_while_another_router_is_built() {
             .unwrap();
         answers.push(response.status());
     }
-    stop.store(true, Ordering::Relaxed);
+    drop(stop_builder);
     let built = builder.join().expect("router builder");
     assert!(built > 0, "no router was built while the pages rendered");
     assert!(
