@@ -3,9 +3,10 @@
 #   1. the pinned Rust toolchain with the wasm32 target (rustup; Debian fallback)
 #   2. the wasm-bindgen CLI matching Cargo.lock
 #   3. cargo-leptos 0.3.11
-#   4. end2end/ npm packages (wasm-opt from binaryen, Playwright)
-#   5. (--for-tests) Debian's Chromium
-#   6. (--for-tests) schemathesis, the OpenAPI fuzzer (a Python venv in the user's cache)
+#   4. Debian's brotli
+#   5. end2end/ npm packages (wasm-opt from binaryen, Playwright)
+#   6. (--for-tests) Debian's Chromium
+#   7. (--for-tests) schemathesis, the OpenAPI fuzzer (a Python venv in the user's cache)
 #
 # Idempotent: each step is skipped when its result is already present.
 # Meant to be sourced (`source scripts/bootstrap.sh [--for-tests]`) so that the
@@ -216,22 +217,20 @@ TOML
   fi
 
   # ------------------------------------------------------- 3. cargo-leptos
-  # It also precompresses the site at every release build: its compressors are built optimised
-  # (9 s instead of 16 s for the site, for seconds of compiling). The stamp names this recipe, so
-  # that an install made without it is redone once.
-  local leptos_stamp="${CARGO_HOME:-$HOME/.cargo}/bin/.cargo-leptos-$cargo_leptos_version-optimised-compressors"
-  if ! grep -qw "$cargo_leptos_version" <<<"$(cargo leptos --version 2>/dev/null || true)" ||
-    [[ ! -f $leptos_stamp ]]; then
+  if ! grep -qw "$cargo_leptos_version" <<<"$(cargo leptos --version 2>/dev/null || true)"; then
     _say "installing cargo-leptos $cargo_leptos_version (5 to 20 minutes)"
-    _cargo_install cargo-leptos --version "$cargo_leptos_version" --locked --features no_downloads --force \
-      --config 'profile.release.package.brotli.opt-level=3' \
-      --config 'profile.release.package.libflate.opt-level=3' \
-      --config 'profile.release.package.libflate_lz77.opt-level=3' ||
+    _cargo_install cargo-leptos --version "$cargo_leptos_version" --locked --features no_downloads --force ||
       _die "cargo install cargo-leptos $cargo_leptos_version failed" || return 1
-    touch "$leptos_stamp"
   fi
 
-  # ---------------------------------------- 4. npm packages (wasm-opt etc.)
+  # ------------------------------------------------------------ 4. brotli
+  # The release build compresses the site with it (scripts/build-release.sh).
+  if ! command -v brotli >/dev/null 2>&1; then
+    _say "installing Debian's brotli"
+    _apt_install brotli || _die "apt-get install brotli failed" || return 1
+  fi
+
+  # ---------------------------------------- 5. npm packages (wasm-opt etc.)
   local e2e="$repo/end2end"
   command -v npm >/dev/null 2>&1 || _die "npm not found (Node.js 20 is expected on this machine)" || return 1
   if [[ ! -d "$e2e/node_modules" || "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]]; then
@@ -241,13 +240,13 @@ TOML
   fi
   _path_prepend "$e2e/node_modules/.bin"
 
-  # ------------------------------------------------------- 5. browser
+  # ------------------------------------------------------- 6. browser
   if [[ $for_tests -eq 1 && ! -x /usr/bin/chromium ]]; then
     _say "installing Debian's chromium"
     _apt_install chromium || _die "apt-get install chromium failed" || return 1
   fi
 
-  # ------------------------------------------------------- 6. API fuzzer
+  # ------------------------------------------------------- 7. API fuzzer
   if [[ $for_tests -eq 1 ]]; then
     local st_version="4.32.5"
     local st_venv="${XDG_CACHE_HOME:-$HOME/.cache}/leads/schemathesis-$st_version"

@@ -25,8 +25,8 @@ newer_input() {
 if [[ -x "$bin" && -z "$(newer_input)" ]]; then
   echo "==> $bin is up to date"
 else
-  echo "==> cargo leptos build --release --precompress --split (toolchain ${RUSTUP_TOOLCHAIN:-default})"
-  cargo leptos build --release --precompress --split
+  echo "==> scripts/build-release.sh (toolchain ${RUSTUP_TOOLCHAIN:-default})"
+  bash "$REPO/scripts/build-release.sh"
 fi
 
 # The demo workspace (with its published password) is for this local run only.

@@ -108,7 +108,7 @@ else
   results+=("SKIP  rust-postgres (PostgreSQL not reachable)")
 fi
 
-if run_suite release-build cargo leptos build --release --precompress --split; then
+if run_suite release-build bash scripts/build-release.sh; then
   if [[ -x "$LEADS_BIN" ]]; then
     run_suite e2e bash -c 'cd end2end && npx --no-install playwright test' || true
     run_suite api-fuzz bash scripts/api-fuzz.sh "$LEADS_BIN" || true

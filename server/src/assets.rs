@@ -1,7 +1,7 @@
-//! The site's static files (WASM, JS, CSS, icons), embedded in the release binary so that it runs
-//! alone. cargo-leptos writes them, precompressed, before it compiles the server; in debug builds
-//! `rust-embed` reads them from disk instead, so `cargo leptos watch` sees fresh files. The path is
-//! relative to this crate, i.e. `target/site` of the workspace.
+//! The site's static files (WASM, JS, CSS, icons and their precompressed copies). The `leads`
+//! binary embeds them and hands them over before it serves (server/leads), so that this library
+//! compiles without them, beside the site's own build. Without that (tests, benches) they are read
+//! from `target/site` of the workspace as they are asked for.
 
 use axum::body::Body;
 use axum::extract::Path;
@@ -9,14 +9,37 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use leptos::WasmSplitManifest;
 use leptos::prelude::{ArcStoredValue, provide_context};
-use rust_embed::RustEmbed;
+use rust_embed::EmbeddedFile;
 use std::collections::HashMap;
+use std::path::{Component, Path as FsPath};
 use std::sync::OnceLock;
 
-#[derive(RustEmbed)]
-#[folder = "../target/site"]
-#[allow_missing = true]
-struct Site;
+/// A site file by its path under the site's root.
+pub type Lookup = fn(&str) -> Option<EmbeddedFile>;
+
+static EMBEDDED: OnceLock<Lookup> = OnceLock::new();
+
+/// Serves the site from `lookup` (the binary's embedded copy) instead of from disk.
+pub fn serve_embedded(lookup: Lookup) {
+    let _ = EMBEDDED.set(lookup);
+}
+
+fn site_file(path: &str) -> Option<EmbeddedFile> {
+    match EMBEDDED.get() {
+        Some(lookup) => lookup(path),
+        None => from_disk(path),
+    }
+}
+
+/// A file under `target/site`, for plain relative paths only (no `..`, no root).
+fn from_disk(path: &str) -> Option<EmbeddedFile> {
+    const SITE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site");
+    let relative = FsPath::new(path);
+    if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    rust_embed::utils::read_file_from_fs(&FsPath::new(SITE_ROOT).join(relative)).ok()
+}
 
 /// `GET /pkg/{*path}`.
 pub async fn pkg(Path(path): Path<String>, headers: HeaderMap) -> Response {
@@ -29,7 +52,7 @@ pub async fn pkg(Path(path): Path<String>, headers: HeaderMap) -> Response {
 pub fn provide_split_manifest() {
     static MANIFEST: OnceLock<Option<WasmSplitManifest>> = OnceLock::new();
     let manifest = MANIFEST.get_or_init(|| {
-        let file = Site::get("pkg/__wasm_split_manifest.json")?;
+        let file = site_file("pkg/__wasm_split_manifest.json")?;
         let preloads: HashMap<String, Vec<String>> = serde_json::from_slice(&file.data).ok()?;
         Some(WasmSplitManifest(ArcStoredValue::new((
             "/pkg".to_string(),
@@ -62,7 +85,7 @@ fn accepts(headers: &HeaderMap, encoding: &str) -> bool {
 }
 
 fn serve(path: &str, headers: &HeaderMap) -> Response {
-    let Some(original) = Site::get(path) else {
+    let Some(original) = site_file(path) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let etag = format!(
@@ -84,7 +107,7 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
     let (file, encoding) = [("br", ".br"), ("gzip", ".gz")]
         .into_iter()
         .filter(|(name, _)| accepts(headers, name))
-        .find_map(|(name, ext)| Site::get(&format!("{path}{ext}")).map(|f| (f, Some(name))))
+        .find_map(|(name, ext)| site_file(&format!("{path}{ext}")).map(|f| (f, Some(name))))
         .unwrap_or((original, None));
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let mut response = Response::new(Body::from(file.data.into_owned()));

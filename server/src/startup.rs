@@ -6,6 +6,34 @@ use app::server::service::jobs;
 use app::server::state::AppState;
 use app::server::{db, seed};
 use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// The process: reads configuration, prepares the database and serves the app until SIGTERM or
+/// Ctrl-C. Configuration and start-up faults end it with one clear line.
+pub fn main() -> ExitCode {
+    crate::memory::tune_allocator();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("leads: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        crate::telemetry::init();
+        crate::memory::spawn_trimmer();
+        match run().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("leads: {err}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
 
 pub async fn run() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
