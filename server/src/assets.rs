@@ -35,7 +35,10 @@ fn site_file(path: &str) -> Option<EmbeddedFile> {
 fn from_disk(path: &str) -> Option<EmbeddedFile> {
     const SITE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site");
     let relative = FsPath::new(path);
-    if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
+    if !relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+    {
         return None;
     }
     rust_embed::utils::read_file_from_fs(&FsPath::new(SITE_ROOT).join(relative)).ok()
@@ -127,4 +130,18 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_files_under_the_site_are_read_from_disk() {
+        // Both would be read without the check: a root replaces the site's, `..` climbs out.
+        assert!(FsPath::new("/etc/passwd").exists());
+        assert!(from_disk("/etc/passwd").is_none());
+        assert!(from_disk("../../Cargo.toml").is_none());
+        assert!(from_disk("pkg/../../../Cargo.toml").is_none());
+    }
 }
