@@ -25,7 +25,7 @@ compress_site() {
 
 # Every WASM file, split by size into one list per core (largest first, dealt out in turn).
 optimise_wasm() {
-  local cores files=() i
+  local cores files=() i j
   cores="$(nproc)"
   mapfile -t files < <(find target/site/pkg -name '*.wasm' -printf '%s %p\n' | sort -rn | cut -d' ' -f2-)
   for ((i = 0; i < cores; i++)); do
