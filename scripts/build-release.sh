@@ -23,7 +23,11 @@ compress_site() {
     xargs -0 -n 4 -P "$(nproc)" sh -c 'set -e; for f; do brotli -q 11 -f -k "$f"; gzip -9 -n -f -k "$f"; done' sh
 }
 
-# Every WASM file, split by size into one list per core (largest first, dealt out in turn).
+# The arguments cargo-leptos gave wasm-opt (scripts/wasm-opt-later/wasm-opt).
+export LEADS_WASM_OPT_ARGS="$PWD/target/wasm-opt-args"
+
+# Every WASM file with those options, split by size into one list per core (largest first,
+# dealt out in turn).
 optimise_wasm() {
   local cores files=() i j
   cores="$(nproc)"
@@ -31,7 +35,7 @@ optimise_wasm() {
   for ((i = 0; i < cores; i++)); do
     local share=()
     for ((j = i; j < ${#files[@]}; j += cores)); do share+=("${files[j]}"); done
-    [[ ${#share[@]} -eq 0 ]] || node scripts/wasm-opt.mjs "${share[@]}" &
+    [[ ${#share[@]} -eq 0 ]] || node scripts/wasm-opt.mjs "$LEADS_WASM_OPT_ARGS" "${share[@]}" &
   done
   wait_all
 }
@@ -45,6 +49,7 @@ wait_all() {
 
 (
   set -o pipefail
+  rm -f "$LEADS_WASM_OPT_ARGS"
   PATH="$PWD/scripts/wasm-opt-later:$PATH" \
     cargo leptos build --release --split --frontend-only 2>&1 | label site
   optimise_wasm
