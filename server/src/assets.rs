@@ -138,9 +138,10 @@ mod tests {
 
     #[test]
     fn only_files_under_the_site_are_read_from_disk() {
-        // Both would be read without the check: a root replaces the site's, `..` climbs out.
+        // A root replaces the site's, so without the check this would be read whatever exists.
         assert!(FsPath::new("/etc/passwd").exists());
         assert!(from_disk("/etc/passwd").is_none());
+        // `..` climbs out of the site (to the workspace's Cargo.toml, once target/site exists).
         assert!(from_disk("../../Cargo.toml").is_none());
         assert!(from_disk("pkg/../../../Cargo.toml").is_none());
     }
