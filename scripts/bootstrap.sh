@@ -8,7 +8,8 @@
 #   6. (--for-tests) Debian's Chromium
 #   7. (--for-tests) schemathesis, the OpenAPI fuzzer (a Python venv in the user's cache)
 #
-# Idempotent: each step is skipped when its result is already present.
+# Idempotent: each step is skipped when its result is already present. Steps 4 to 7 run in
+# the background while steps 2 and 3 compile.
 # Meant to be sourced (`source scripts/bootstrap.sh [--for-tests]`) so that the
 # exported PATH and RUSTUP_TOOLCHAIN reach the caller; it can also be executed
 # on its own to just install things.
@@ -186,6 +187,52 @@ TOML
     fi
   fi
 
+  # Steps 4 to 7 download more than they compute, so they run in the background while steps 2
+  # and 3 compile; the paths they install to are known up front.
+  local e2e="$repo/end2end"
+  local st_version="4.32.5"
+  local st_venv="${XDG_CACHE_HOME:-$HOME/.cache}/leads/schemathesis-$st_version"
+  _install_the_rest() {
+    # ------------------------------------------------------------ 4. brotli
+    # The release build compresses the site with it (scripts/build-release.sh).
+    if ! command -v brotli >/dev/null 2>&1; then
+      _say "installing Debian's brotli"
+      _apt_install brotli || _die "apt-get install brotli failed" || return 1
+    fi
+
+    # ---------------------------------------- 5. npm packages (wasm-opt etc.)
+    command -v npm >/dev/null 2>&1 || _die "npm not found (Node.js 20 is expected on this machine)" || return 1
+    if [[ ! -d "$e2e/node_modules" || "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]]; then
+      _say "npm ci in end2end/"
+      (cd "$e2e" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+        _die "npm ci in end2end/ failed" || return 1
+    fi
+
+    # ------------------------------------------------------- 6. browser
+    if [[ $for_tests -eq 1 && ! -x /usr/bin/chromium ]]; then
+      _say "installing Debian's chromium"
+      _apt_install chromium || _die "apt-get install chromium failed" || return 1
+    fi
+
+    # ------------------------------------------------------- 7. API fuzzer
+    if [[ $for_tests -eq 1 ]]; then
+      if [[ ! -x "$st_venv/bin/st" ]]; then
+        _say "installing schemathesis $st_version (Python venv in $st_venv)"
+        command -v python3 >/dev/null 2>&1 || _die "python3 not found" || return 1
+        rm -rf "$st_venv"
+        if ! python3 -m venv "$st_venv" >/dev/null 2>&1; then
+          _apt_install python3-venv || _die "apt-get install python3-venv failed" || return 1
+          python3 -m venv "$st_venv" || _die "python3 -m venv failed" || return 1
+        fi
+        "$st_venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$st_version" ||
+          _die "pip install schemathesis==$st_version failed" || return 1
+      fi
+    fi
+    return 0
+  }
+  _install_the_rest &
+  local rest_pid=$!
+
   # ------------------------------------------------------- 2. wasm-bindgen
   # Run cargo installs outside the repo so its .cargo/config.toml and
   # rust-toolchain.toml play no part, and in a throwaway target dir.
@@ -223,49 +270,14 @@ TOML
       _die "cargo install cargo-leptos $cargo_leptos_version failed" || return 1
   fi
 
-  # ------------------------------------------------------------ 4. brotli
-  # The release build compresses the site with it (scripts/build-release.sh).
-  if ! command -v brotli >/dev/null 2>&1; then
-    _say "installing Debian's brotli"
-    _apt_install brotli || _die "apt-get install brotli failed" || return 1
-  fi
-
-  # ---------------------------------------- 5. npm packages (wasm-opt etc.)
-  local e2e="$repo/end2end"
-  command -v npm >/dev/null 2>&1 || _die "npm not found (Node.js 20 is expected on this machine)" || return 1
-  if [[ ! -d "$e2e/node_modules" || "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]]; then
-    _say "npm ci in end2end/"
-    (cd "$e2e" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
-      _die "npm ci in end2end/ failed" || return 1
-  fi
+  wait "$rest_pid" || _die "installing brotli, the npm packages, chromium or schemathesis failed (above)" || return 1
   _path_prepend "$e2e/node_modules/.bin"
-
-  # ------------------------------------------------------- 6. browser
-  if [[ $for_tests -eq 1 && ! -x /usr/bin/chromium ]]; then
-    _say "installing Debian's chromium"
-    _apt_install chromium || _die "apt-get install chromium failed" || return 1
-  fi
-
-  # ------------------------------------------------------- 7. API fuzzer
   if [[ $for_tests -eq 1 ]]; then
-    local st_version="4.32.5"
-    local st_venv="${XDG_CACHE_HOME:-$HOME/.cache}/leads/schemathesis-$st_version"
-    if [[ ! -x "$st_venv/bin/st" ]]; then
-      _say "installing schemathesis $st_version (Python venv in $st_venv)"
-      command -v python3 >/dev/null 2>&1 || _die "python3 not found" || return 1
-      rm -rf "$st_venv"
-      if ! python3 -m venv "$st_venv" >/dev/null 2>&1; then
-        _apt_install python3-venv || _die "apt-get install python3-venv failed" || return 1
-        python3 -m venv "$st_venv" || _die "python3 -m venv failed" || return 1
-      fi
-      "$st_venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$st_version" ||
-        _die "pip install schemathesis==$st_version failed" || return 1
-    fi
     _path_prepend "$st_venv/bin"
   fi
 
   unset -f _say _die _as_root _apt_install _deb_installed _path_prepend \
-    _rustup_toolchain_ok _debian_rust _cargo_install
+    _rustup_toolchain_ok _debian_rust _cargo_install _install_the_rest
   return 0
 }
 
