@@ -33,11 +33,12 @@ name="${url##*/}"
 PGOPTIONS='-c client_min_messages=warning' psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name"
 
 log="$(mktemp)"
+jar="$(mktemp)"
 DATABASE_URL="$url" LEADS_SEED_DEMO=1 LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn "$bin" >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -f "$log" "$jar"' EXIT
-jar="$(mktemp)"
 for _ in $(seq 100); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.2; done
+curl -fs "$base/readyz" >/dev/null || { echo "load-create.sh: the server did not start:" >&2; cat "$log" >&2; exit 1; }
 
 # The demo workspace's owner signs in and makes a token for the run.
 json=(-H 'Content-Type: application/json' -H "Origin: $base")
