@@ -23,8 +23,10 @@ base="http://127.0.0.1:$port"
 [[ -x $bin ]] || { echo "load-create.sh: $bin not found; build it with scripts/build-release.sh" >&2; exit 1; }
 if ! command -v wrk >/dev/null 2>&1; then
   echo "==> installing Debian's wrk"
-  sudo_=""; [[ $(id -u) -eq 0 ]] || sudo_=sudo
-  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  as_root=(); [[ $(id -u) -eq 0 ]] || as_root=(sudo)
+  # A new machine has no package lists yet.
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 command -v pgbench >/dev/null 2>&1 || { echo "load-create.sh: pgbench not found (PostgreSQL's client tools)" >&2; exit 1; }
 
@@ -60,8 +62,20 @@ for run in $(seq "$runs"); do
   printf '  http run %d: %8.0f/s  p50 %s  p99 %s  failed %s  rss %s MB\n' "$run" "$rate" "$p50" "$p99" \
     "${failed:-0}" "$(($(ps -o rss= -p $server) / 1024))"
 done
+# pgbench's rate for a script; a failing statement stops the run (pgbench aborts, exit 2).
+pgbench_rate() {
+  local out
+  if ! out="$(pgbench -n -c"$connections" -j2 -T"$seconds" -D tenant="$tenant" -f "$1" "$url" 2>&1)" ||
+    ! grep -q '^number of failed transactions: 0 ' <<<"$out"; then
+    echo "load-create.sh: pgbench $1 failed:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  awk '/^tps/ {print $3}' <<<"$out"
+}
 for run in $(seq "$runs"); do
-  tps="$(pgbench -n -c"$connections" -j2 -T"$seconds" -D tenant="$tenant" -f scripts/load/create.sql "$url" 2>&1 |
-    awk '/^tps/ {print $3}')"
-  printf '  sql  run %d: %8.0f/s  (pgbench: the same transaction)\n' "$run" "$tps"
+  rate="$(pgbench_rate scripts/load/create.sql)"
+  printf '  sql  run %d: %8.0f/s  (pgbench: the same transaction)\n' "$run" "$rate"
 done
+rate="$(pgbench_rate scripts/load/insert-alone.sql)"
+printf '  the INSERT alone: %8.0f/s  (pgbench, one run: no transaction, role, workspace or history)\n' "$rate"

@@ -1,6 +1,7 @@
 -- pgbench script for scripts/load-create.sh: the statements the server sends for one create on
 -- PostgreSQL (app/src/server/db.rs `tenant_txn`, service/lead_events.rs `insert_created`), with
--- the same values. :tenant is set by the caller.
+-- values of the same kinds (the history's change list is shorter). pgbench sends them unprepared,
+-- where the server prepares its INSERT once per connection. :tenant is set by the caller.
 \set n random(1, 1000000000000)
 BEGIN;
 SET LOCAL ROLE leads_app \; SET LOCAL app.tenant_id = ':tenant';
