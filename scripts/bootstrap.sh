@@ -232,6 +232,12 @@ TOML
   }
   _install_the_rest &
   local rest_pid=$!
+  # A failing compile still lets the background installs end first: an apt-get left running
+  # after the caller exits would hold the package lock.
+  _die_after_rest() {
+    wait "$rest_pid" || true
+    _die "$@"
+  }
 
   # ------------------------------------------------------- 2. wasm-bindgen
   # Run cargo installs outside the repo so its .cargo/config.toml and
@@ -259,7 +265,7 @@ TOML
       _say "installing wasm-bindgen-cli $wb_version (a few minutes)"
       # Not --locked: the CLI's own lockfile pins crate versions the registry may lack.
       _cargo_install wasm-bindgen-cli --version "$wb_version" ||
-        _die "cargo install wasm-bindgen-cli --version $wb_version failed" || return 1
+        _die_after_rest "cargo install wasm-bindgen-cli --version $wb_version failed" || return 1
     fi
   fi
 
@@ -267,7 +273,7 @@ TOML
   if ! grep -qw "$cargo_leptos_version" <<<"$(cargo leptos --version 2>/dev/null || true)"; then
     _say "installing cargo-leptos $cargo_leptos_version (5 to 20 minutes)"
     _cargo_install cargo-leptos --version "$cargo_leptos_version" --locked --features no_downloads --force ||
-      _die "cargo install cargo-leptos $cargo_leptos_version failed" || return 1
+      _die_after_rest "cargo install cargo-leptos $cargo_leptos_version failed" || return 1
   fi
 
   wait "$rest_pid" || _die "installing brotli, the npm packages, chromium or schemathesis failed (above)" || return 1
@@ -277,7 +283,7 @@ TOML
   fi
 
   unset -f _say _die _as_root _apt_install _deb_installed _path_prepend \
-    _rustup_toolchain_ok _debian_rust _cargo_install _install_the_rest
+    _rustup_toolchain_ok _debian_rust _cargo_install _install_the_rest _die_after_rest
   return 0
 }
 
