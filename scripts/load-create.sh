@@ -75,7 +75,9 @@ pgbench_rate() {
 }
 for run in $(seq "$runs"); do
   rate="$(pgbench_rate scripts/load/create.sql)"
-  printf '  sql  run %d: %8.0f/s  (pgbench: the same transaction)\n' "$run" "$rate"
+  printf '  sql  run %d: %8.0f/s  (pgbench: the same statement)\n' "$run" "$rate"
 done
+rate="$(pgbench_rate scripts/load/create-transaction.sql)"
+printf '  as a transaction: %8.0f/s  (pgbench, one run: BEGIN, SETs, INSERT, COMMIT)\n' "$rate"
 rate="$(pgbench_rate scripts/load/insert-alone.sql)"
 printf '  the INSERT alone: %8.0f/s  (pgbench, one run: no transaction, role, workspace or history)\n' "$rate"

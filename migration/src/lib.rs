@@ -15,6 +15,7 @@ mod m0007_imports;
 mod m0008_citus;
 mod m0009_job_queue;
 mod m0010_teams;
+mod m0011_create_lead_function;
 mod sql;
 
 pub mod citus;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_citus::Migration),
             Box::new(m0009_job_queue::Migration),
             Box::new(m0010_teams::Migration),
+            Box::new(m0011_create_lead_function::Migration),
         ]
     }
 }
@@ -68,6 +70,7 @@ mod tests {
                 "m0008_citus",
                 "m0009_job_queue",
                 "m0010_teams",
+                "m0011_create_lead_function",
             ]
         );
     }

@@ -1,19 +1,10 @@
--- pgbench script for scripts/load-create.sh: the statements the server sends for one create on
--- PostgreSQL (app/src/server/db.rs `tenant_txn`, service/lead_events.rs `insert_created`), with
--- values of the same kinds (the history's change list is shorter). pgbench sends them unprepared,
--- where the server prepares its INSERT once per connection. :tenant is set by the caller.
+-- pgbench script for scripts/load-create.sh: what the server sends for one create on PostgreSQL
+-- (service/lead_events.rs `insert_created`): the `create_lead` function of migration m0011,
+-- one statement that switches role and workspace and writes the contact with its history, with
+-- values of the same kinds (the history's change list is shorter). pgbench sends it unprepared,
+-- where the server prepares it once per connection. :tenant is set by the caller.
 \set n random(1, 1000000000000)
-BEGIN;
-SET LOCAL ROLE leads_app \; SET LOCAL app.tenant_id = ':tenant';
-WITH inserted AS (
-  INSERT INTO leads (tenant_id, id, email, email_key, name, first_name, last_name, company,
-                     status, score, attributes, created, updated)
-  VALUES (':tenant', gen_random_uuid(), 'sql-' || :n || '-' || :client_id || '@load.example',
-          'sql-' || :n || '-' || :client_id || '@load.example', 'Ada Lovelace', 'Ada', 'Lovelace',
-          'Acme', 'active', :n % 101, '{"plan":"pro","seats":3}', now(), now())
-  ON CONFLICT (tenant_id, email_key) DO NOTHING
-  RETURNING id)
-INSERT INTO lead_events (tenant_id, id, lead_id, at, kind, actor_user_id, actor_token, via, changes)
-SELECT ':tenant', gen_random_uuid(), id, now(), 'created', NULL, 'load', 'api',
-       '{"email":{"from":null,"to":"x"}}' FROM inserted;
-COMMIT;
+SELECT create_lead(':tenant', gen_random_uuid(), 'sql-' || :n || '-' || :client_id || '@load.example',
+                   'sql-' || :n || '-' || :client_id || '@load.example', 'Ada Lovelace', 'Ada',
+                   'Lovelace', 'Acme', 'active', (:n % 101)::int, '{"plan":"pro","seats":3}', now(),
+                   gen_random_uuid(), NULL, 'load', 'api', '{"email":{"from":null,"to":"x"}}');

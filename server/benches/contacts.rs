@@ -1401,7 +1401,9 @@ fn new_lead(run: u128, side: &str, i: usize) -> serde_json::Value {
     })
 }
 
-/// The single-row INSERT the service issues for a create, in a tenant transaction.
+/// A create the plain way: the contact's single-row INSERT in a tenant transaction (BEGIN, the
+/// SETs, the INSERT, COMMIT), as every other tenant write runs; without the history the server
+/// also records.
 async fn insert_lead(
     db: &DatabaseConnection,
     ctx: &TenantContext,

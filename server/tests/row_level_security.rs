@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::domain::lead_input::NewLead;
 use app::server::db::tenant_txn;
 use common::{Backend, TestApp, TestUser, backend, spawn_app};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value};
@@ -342,6 +343,53 @@ async fn tenant_work_runs_as_the_unprivileged_role() {
             ""
         );
     }
+}
+
+/// A create on PostgreSQL is one statement (the `create_lead` function) that switches role and
+/// tenant itself: what it sets must end with it, and what it writes must be the caller's.
+#[tokio::test]
+async fn a_create_switches_role_and_tenant_for_its_own_statement_only() {
+    if !postgres_only("a_create_switches_role_and_tenant_for_its_own_statement_only") {
+        return;
+    }
+    let app = spawn_app().await;
+    let (alice, bob) = two_tenants(&app).await;
+    let bobs_leads = app.leads_in_db(bob.tenant_id).await;
+    // A pool of one connection: the checks below run on the connection the create used.
+    let mut options = sea_orm::ConnectOptions::new(app.db_url().to_owned());
+    options.max_connections(1).sqlx_logging(false);
+    let one = sea_orm::Database::connect(options).await.expect("connect");
+    let ctx = app.context(&alice.session).await;
+    let new = NewLead::from_json(&json!({ "email": "one@example.com" })).expect("valid");
+    let lead = app::server::service::leads::create(&one, &ctx, new)
+        .await
+        .expect("created");
+    assert_eq!(lead.tenant_id, alice.tenant_id);
+    assert_ne!(scalar(&one, "SELECT current_user::text").await, "leads_app");
+    assert_eq!(
+        scalar(&one, "SELECT current_setting('app.tenant_id', true)").await,
+        ""
+    );
+    // The same email again is a duplicate, found on that connection too, and writes nothing.
+    let again = NewLead::from_json(&json!({ "email": "ONE@example.com" })).expect("valid");
+    let err = app::server::service::leads::create(&one, &ctx, again)
+        .await
+        .expect_err("a duplicate");
+    assert!(
+        matches!(err, app::domain::error::AppError::DuplicateEmail { existing_id } if existing_id == lead.id),
+        "{err:?}"
+    );
+    assert_eq!(app.leads_in_db(alice.tenant_id).await.len(), 3);
+    assert_eq!(app.leads_in_db(bob.tenant_id).await, bobs_leads);
+    let events = scalar(
+        &one,
+        &format!(
+            "SELECT count(*)::text FROM lead_events WHERE tenant_id = '{}' AND lead_id = '{}'",
+            alice.tenant_id, lead.id
+        ),
+    )
+    .await;
+    assert_eq!(events, "1");
 }
 
 async fn ids_from(conn: &impl ConnectionTrait, sql: &str) -> Vec<Uuid> {

@@ -119,22 +119,18 @@ pub(super) async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
-/// PostgreSQL: inserts a new contact and its `created` event in one statement, so recording
-/// history costs a create no extra round trip. True when the contact was inserted; false when
-/// its email was taken, and then nothing is written.
-pub(super) async fn insert_created<C: ConnectionTrait>(
-    conn: &C,
+/// PostgreSQL: inserts a new contact and its `created` event with one statement and one round
+/// trip, through the `create_lead` function (migration m0011), which also switches to the app
+/// role and sets the tenant for its own transaction. Called on the pool, outside any
+/// transaction: the lone statement is its transaction. True when the contact was inserted;
+/// false when its email was taken, and then nothing is written.
+pub(super) async fn insert_created(
+    db: &DatabaseConnection,
     ctx: &TenantContext,
     model: &lead::Model,
 ) -> Result<bool, AppError> {
-    const SQL: &str = r#"WITH inserted AS (
-  INSERT INTO leads (tenant_id, id, email, email_key, name, first_name, last_name, company,
-                     status, score, attributes, created, updated)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-  ON CONFLICT (tenant_id, email_key) DO NOTHING
-  RETURNING id)
-INSERT INTO lead_events (tenant_id, id, lead_id, at, kind, actor_user_id, actor_token, via, changes)
-SELECT $1, $14, id, $12, $15, $16, $17, $18, $19 FROM inserted"#;
+    const SQL: &str = "SELECT create_lead($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                       $13, $14, $15, $16, $17)";
     let event = Pending::new(EventKind::Created, None, Some(model));
     let actor = ctx.actor();
     let values: Vec<sea_orm::Value> = vec![
@@ -150,9 +146,7 @@ SELECT $1, $14, id, $12, $15, $16, $17, $18, $19 FROM inserted"#;
         model.score.into(),
         model.attributes.clone().into(),
         model.created.into(),
-        model.updated.into(),
         Uuid::now_v7().into(),
-        event.kind.as_str().into(),
         actor.user_id.into(),
         actor.token.into(),
         ctx.via_door().as_str().into(),
@@ -160,14 +154,14 @@ SELECT $1, $14, id, $12, $15, $16, $17, $18, $19 FROM inserted"#;
             .unwrap_or(Value::Null)
             .into(),
     ];
-    let done = conn
-        .execute_raw(sea_orm::Statement::from_sql_and_values(
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
             sea_orm::DbBackend::Postgres,
             SQL,
             values,
         ))
         .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(row.map_or(Ok(false), |r| r.try_get_by_index(0))?)
 }
 
 /// A contact's history, newest first (also after it was deleted).

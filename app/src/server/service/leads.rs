@@ -80,8 +80,8 @@ pub(super) fn new_row(
     }
 }
 
-/// Creates a lead. A duplicate email is detected inside the same transaction (the insert does
-/// nothing on conflict, then the holder is looked up), so a 409 costs what a 201 does.
+/// Creates a lead. A duplicate email is detected by the insert itself (it does nothing on
+/// conflict; only then is the holder looked up), so a 409 costs little more than a 201.
 pub async fn create(
     db: &DatabaseConnection,
     ctx: &TenantContext,
@@ -89,12 +89,11 @@ pub async fn create(
 ) -> Result<Lead, AppError> {
     ctx.require(Action::WriteContacts)?;
     let model = new_row(ctx, new, now());
-    let txn = tenant_txn(db, ctx).await?;
-    let inserted = if txn.get_database_backend() == DbBackend::Postgres && !is_sharded() {
-        // The contact and its history in one statement (a sharded cluster runs such an
-        // INSERT … SELECT through COPY, which row-level security refuses).
-        lead_events::insert_created(&txn, ctx, &model).await?
+    let inserted = if db.get_database_backend() == DbBackend::Postgres && !is_sharded() {
+        // One statement, one round trip (a sharded cluster has no such function).
+        lead_events::insert_created(db, ctx, &model).await?
     } else {
+        let txn = tenant_txn(db, ctx).await?;
         let inserted = lead::Entity::insert(model.clone().into_active_model())
             .on_conflict_do_nothing_on([lead::Column::TenantId, lead::Column::EmailKey])
             .exec_without_returning(&txn)
@@ -104,20 +103,19 @@ pub async fn create(
             let event = Pending::new(EventKind::Created, None, Some(&model));
             lead_events::record(&txn, ctx, vec![event]).await?;
         }
+        txn.commit().await?;
         inserted
     };
     if inserted {
-        txn.commit().await?;
         return Ok(to_lead(model));
     }
+    let txn = tenant_txn(db, ctx).await?;
     let existing_id = holder_of(&txn, ctx, &model.email_key).await?;
     txn.commit().await?;
     Err(match existing_id {
         Some(existing_id) => AppError::DuplicateEmail { existing_id },
-        None => {
-            tracing::error!("insert did nothing, yet no lead holds the email");
-            AppError::Internal
-        }
+        // The holder was deleted between the two statements: the address is free again.
+        None => AppError::Conflict("the email was released while it was checked; try again".into()),
     })
 }
 
