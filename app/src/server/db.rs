@@ -13,11 +13,11 @@ use migration::{APP_ROLE, Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, RuntimeErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Rows per multi-row INSERT: at 13 values a row (a contact), well under SQLite's 32,766 bound
 /// values and PostgreSQL's 65,535.
@@ -61,8 +61,16 @@ pub async fn connect_with(
         .acquire_timeout(Duration::from_secs(3))
         .sqlx_logging(false)
         // A pooled connection that died with the server is found out by a ping, not by a
-        // failed query, and a fresh one is opened in its place.
-        .test_before_acquire(true)
+        // failed query, and a fresh one is opened in its place; see `ping_before_use`.
+        .test_before_acquire(false)
+        .map_sqlx_postgres_before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if ping_before_use(meta.idle_for) {
+                    sea_orm::sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout_ms.as_str())]))
         .map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
@@ -74,6 +82,78 @@ pub async fn connect_with(
                 .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
         });
     Database::connect(options).await
+}
+
+/// A pooled PostgreSQL connection is pinged before use only when it may have died unseen: when
+/// it has sat idle for `PING_IF_IDLE_FOR`, and for `SUSPECT_WINDOW` after any connection was
+/// found dead (the database restarted or was cut off). A ping on every use cost a create one
+/// round trip in three (the driver already pings each connection as it goes back to the pool),
+/// 15% of its throughput. A connection that died within the last second of use is found out by
+/// the statement itself; the work that starts a request's transaction tries once more then
+/// (`once_more_if_lost`), and everything else answers 503 once.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+const SUSPECT_WINDOW: Duration = Duration::from_secs(10);
+
+/// When a connection was last found dead, in milliseconds since the Unix epoch (0: never).
+static LOST_AT_MS: AtomicU64 = AtomicU64::new(0);
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn ping_before_use(idle_for: Duration) -> bool {
+    let lost = LOST_AT_MS.load(Ordering::Relaxed);
+    idle_for >= PING_IF_IDLE_FOR
+        || (lost != 0 && unix_ms().saturating_sub(lost) < SUSPECT_WINDOW.as_millis() as u64)
+}
+
+/// Records that a connection was found dead: the pool's others may be too.
+pub fn note_lost_connection() {
+    LOST_AT_MS.store(unix_ms(), Ordering::Relaxed);
+}
+
+/// The driver's error behind a `DbErr`, if it came from the driver.
+pub fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Conn(RuntimeErr::SqlxError(e)) => Some(e.as_ref()),
+        _ => None,
+    }
+}
+
+/// Whether the statement failed because its connection was gone: closed under it, or ended by
+/// the server (shut down, restarted, or the session terminated).
+pub fn is_connection_lost(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as E;
+    match sqlx_error(err) {
+        Some(E::Io(_) | E::Protocol(_)) => true,
+        Some(E::Database(db)) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
+/// Runs `op` once more when it failed on a connection that had died unseen; the second run's
+/// connections are pinged first (see `PING_IF_IDLE_FOR`). Only for work that cannot have
+/// written when it failed, or that recognises its own earlier write.
+pub async fn once_more_if_lost<T, F, Fut>(op: F) -> Result<T, DbErr>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, DbErr>>,
+{
+    match op().await {
+        Err(err) if is_connection_lost(&err) => {
+            note_lost_connection();
+            tracing::warn!(error = %err, "a pooled connection had died; trying once more");
+
+            op().await
+        }
+        result => result,
+    }
 }
 
 /// Whether the database is a sharded (Citus) cluster, as `migrate` found at start-up. A few
@@ -109,6 +189,14 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// A transaction confined to the context's tenant (see the module comment).
 pub async fn tenant_txn(
+    db: &DatabaseConnection,
+    ctx: &TenantContext,
+) -> Result<DatabaseTransaction, DbErr> {
+    // Nothing is written yet: starting again on another connection is safe.
+    once_more_if_lost(|| begin_for_tenant(db, ctx)).await
+}
+
+async fn begin_for_tenant(
     db: &DatabaseConnection,
     ctx: &TenantContext,
 ) -> Result<DatabaseTransaction, DbErr> {

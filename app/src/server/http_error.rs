@@ -2,9 +2,10 @@
 //! (whose cause is logged, never shown to the client).
 
 use crate::domain::error::AppError;
+use crate::server::db::{self, sqlx_error};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sea_orm::{DbErr, RuntimeErr};
+use sea_orm::DbErr;
 use serde_json::{Value, json};
 
 impl AppError {
@@ -82,16 +83,6 @@ impl IntoResponse for AppError {
     }
 }
 
-/// The driver's error behind a `DbErr`, if it came from the driver.
-fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
-    match err {
-        DbErr::Query(RuntimeErr::SqlxError(e))
-        | DbErr::Exec(RuntimeErr::SqlxError(e))
-        | DbErr::Conn(RuntimeErr::SqlxError(e)) => Some(e.as_ref()),
-        _ => None,
-    }
-}
-
 /// Faults that say the database is away or shedding load, not that the query was wrong:
 /// connection failures, and the SQLSTATEs of a server shutting down, starting up or full.
 fn is_unavailable(err: &DbErr) -> bool {
@@ -126,6 +117,9 @@ impl From<DbErr> for AppError {
             tracing::warn!(error = %err, "statement timed out");
             Self::TimedOut
         } else if is_unavailable(&err) {
+            if db::is_connection_lost(&err) {
+                db::note_lost_connection();
+            }
             tracing::error!(error = %err, "database unavailable");
             Self::Unavailable
         } else {

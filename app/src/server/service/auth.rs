@@ -11,7 +11,7 @@ use crate::domain::email::email_key;
 use crate::domain::error::AppError;
 use crate::domain::member::WorkspaceView;
 use crate::domain::token::TokenScope;
-use crate::server::db::tenant_txn;
+use crate::server::db::{once_more_if_lost, tenant_txn};
 use crate::server::entity::{membership, session, tenant, user};
 use crate::server::service::login_throttle::LoginThrottle;
 use crate::server::service::signup_throttle::SignupThrottle;
@@ -210,19 +210,27 @@ pub async fn authenticate(
 ) -> Result<Authenticated, AppError> {
     let (tenant_id, user_id, refreshed) = match credential {
         Credential::Session(secret) => {
-            let found = session::Entity::find()
-                .filter(session::Column::SecretHash.eq(secret_hash(secret.expose_secret())))
-                .one(db)
-                .await?;
+            // Reads, and a refresh that may be repeated: each is tried once more on a
+            // connection that died unseen (see `db::once_more_if_lost`).
+            let hash = secret_hash(secret.expose_secret());
+            let found = once_more_if_lost(|| {
+                session::Entity::find()
+                    .filter(session::Column::SecretHash.eq(hash.as_str()))
+                    .one(db)
+            })
+            .await?;
             let current = now();
             let Some(found) = found.filter(|s| s.expires > current) else {
                 return Err(AppError::Unauthorized);
             };
             let refreshed = if found.expires - current < SESSION_LIFETIME - SESSION_REFRESH_AFTER {
                 let expires = current + SESSION_LIFETIME;
-                let mut active: session::ActiveModel = found.clone().into();
-                active.expires = Set(expires);
-                active.update(db).await?;
+                once_more_if_lost(|| {
+                    let mut active: session::ActiveModel = found.clone().into();
+                    active.expires = Set(expires);
+                    active.update(db)
+                })
+                .await?;
                 Some(IssuedSession {
                     secret: secret.clone(),
                     expires,
@@ -262,10 +270,10 @@ async fn role_in(
     tenant_id: Uuid,
     user_id: Uuid,
 ) -> Result<Role, AppError> {
-    let membership = membership::Entity::find_by_id((tenant_id, user_id))
-        .one(db)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let membership =
+        once_more_if_lost(|| membership::Entity::find_by_id((tenant_id, user_id)).one(db))
+            .await?
+            .ok_or(AppError::Unauthorized)?;
     // An unknown role (a newer version's) gets the least rights.
     Ok(Role::parse(&membership.role).unwrap_or(Role::Viewer))
 }

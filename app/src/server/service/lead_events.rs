@@ -10,8 +10,8 @@ use crate::domain::permission::Action;
 use crate::server::db::{self, tenant_txn};
 use crate::server::entity::{lead, lead_event};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -128,7 +128,7 @@ pub(super) async fn insert_created(
     db: &DatabaseConnection,
     ctx: &TenantContext,
     model: &lead::Model,
-) -> Result<bool, AppError> {
+) -> Result<bool, DbErr> {
     const SQL: &str = "SELECT create_lead($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
                        $13, $14, $15, $16, $17)";
     let event = Pending::new(EventKind::Created, None, Some(model));
@@ -161,7 +161,7 @@ pub(super) async fn insert_created(
             values,
         ))
         .await?;
-    Ok(row.map_or(Ok(false), |r| r.try_get_by_index(0))?)
+    row.map_or(Ok(false), |r| r.try_get_by_index(0))
 }
 
 /// A contact's history, newest first (also after it was deleted).

@@ -11,7 +11,7 @@ use crate::domain::lead_event::EventKind;
 use crate::domain::lead_input::{LeadPatch, NewLead};
 use crate::domain::list_query::{LeadPage, ListQuery};
 use crate::domain::permission::Action;
-use crate::server::db::{is_sharded, tenant_txn, tenant_write_txn};
+use crate::server::db::{is_sharded, once_more_if_lost, tenant_txn, tenant_write_txn};
 use crate::server::entity::lead;
 use chrono::Duration;
 use sea_orm::{
@@ -90,8 +90,9 @@ pub async fn create(
     ctx.require(Action::WriteContacts)?;
     let model = new_row(ctx, new, now());
     let inserted = if db.get_database_backend() == DbBackend::Postgres && !is_sharded() {
-        // One statement, one round trip (a sharded cluster has no such function).
-        lead_events::insert_created(db, ctx, &model).await?
+        // One statement, one round trip (a sharded cluster has no such function). Tried once
+        // more on a dead connection: a first try that did commit shows as the holder below.
+        once_more_if_lost(|| lead_events::insert_created(db, ctx, &model)).await?
     } else {
         let txn = tenant_txn(db, ctx).await?;
         let inserted = lead::Entity::insert(model.clone().into_active_model())
@@ -113,6 +114,8 @@ pub async fn create(
     let existing_id = holder_of(&txn, ctx, &model.email_key).await?;
     txn.commit().await?;
     Err(match existing_id {
+        // Written by a first try whose answer was lost with its connection.
+        Some(existing_id) if existing_id == model.id => return Ok(to_lead(model)),
         Some(existing_id) => AppError::DuplicateEmail { existing_id },
         // The holder was deleted between the two statements: the address is free again.
         None => AppError::Conflict("the email was released while it was checked; try again".into()),

@@ -7,7 +7,7 @@ use super::tenant_context::TenantContext;
 use crate::domain::error::AppError;
 use crate::domain::permission::Action;
 use crate::domain::token::{ApiTokenView, CreatedToken, NewToken, TokenScope};
-use crate::server::db::{tenant_txn, tenant_write_txn};
+use crate::server::db::{once_more_if_lost, tenant_txn, tenant_write_txn};
 use crate::server::entity::api_token;
 use chrono::Duration;
 use sea_orm::{
@@ -139,11 +139,15 @@ pub(super) async fn find_active(
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let found = api_token::Entity::find()
-        .filter(api_token::Column::SecretHash.eq(secret_hash(token)))
-        .filter(api_token::Column::Revoked.is_null())
-        .one(db)
-        .await?;
+    // Tried once more on a connection that died unseen, as the session's lookup is.
+    let hash = secret_hash(token);
+    let found = once_more_if_lost(|| {
+        api_token::Entity::find()
+            .filter(api_token::Column::SecretHash.eq(hash.as_str()))
+            .filter(api_token::Column::Revoked.is_null())
+            .one(db)
+    })
+    .await?;
     let current = now();
     let found = found.filter(|m| m.expires.is_none_or(|t| t > current));
     if let Some(model) = &found
@@ -151,9 +155,12 @@ pub(super) async fn find_active(
             .last_used
             .is_none_or(|t| current - t > LAST_USED_GRANULARITY)
     {
-        let mut active: api_token::ActiveModel = model.clone().into();
-        active.last_used = Set(Some(current));
-        active.update(db).await?;
+        once_more_if_lost(|| {
+            let mut active: api_token::ActiveModel = model.clone().into();
+            active.last_used = Set(Some(current));
+            active.update(db)
+        })
+        .await?;
     }
     Ok(found)
 }
