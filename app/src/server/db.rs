@@ -88,9 +88,9 @@ pub async fn connect_with(
 /// it has sat idle for `PING_IF_IDLE_FOR`, and for `SUSPECT_WINDOW` after any connection was
 /// found dead (the database restarted or was cut off). A ping on every use cost a create one
 /// round trip in three (the driver already pings each connection as it goes back to the pool),
-/// 15% of its throughput. A connection that died within the last second of use is found out by
-/// the statement itself; the work that starts a request's transaction tries once more then
-/// (`once_more_if_lost`), and everything else answers 503 once.
+/// 8–15% of its throughput. A connection that died within the last second of use is found out
+/// by the statement itself. Starting a tenant transaction, a create and the credential lookups
+/// then try once more (`once_more_if_lost`); any other statement answers 503 once.
 const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 const SUSPECT_WINDOW: Duration = Duration::from_secs(10);
 
@@ -125,7 +125,7 @@ pub fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
 }
 
 /// Whether the statement failed because its connection was gone: closed under it, or ended by
-/// the server (shut down, restarted, or the session terminated).
+/// the server (a connection exception, or the server shutting down, restarting or starting).
 pub fn is_connection_lost(err: &DbErr) -> bool {
     use sea_orm::sqlx::Error as E;
     match sqlx_error(err) {
@@ -149,7 +149,6 @@ where
         Err(err) if is_connection_lost(&err) => {
             note_lost_connection();
             tracing::warn!(error = %err, "a pooled connection had died; trying once more");
-
             op().await
         }
         result => result,

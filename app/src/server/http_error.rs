@@ -83,21 +83,17 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Faults that say the database is away or shedding load, not that the query was wrong:
-/// connection failures, and the SQLSTATEs of a server shutting down, starting up or full.
+/// Faults that say the database is away or shedding load, not that the query was wrong: a lost
+/// connection (`db::is_connection_lost`), one that could not be had, and a full server.
 fn is_unavailable(err: &DbErr) -> bool {
     use sea_orm::sqlx::Error as E;
-    if matches!(err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) {
+    if db::is_connection_lost(err) || matches!(err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) {
         return true;
     }
     match sqlx_error(err) {
-        Some(E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Tls(_)) => true,
-        Some(E::Protocol(_)) => true,
-        Some(E::Database(db)) => db.code().is_some_and(|code| {
-            code.starts_with("08") // connection exception
-                || code.starts_with("53") // insufficient resources
-                || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
-        }),
+        Some(E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Tls(_)) => true,
+        // insufficient resources
+        Some(E::Database(db)) => db.code().is_some_and(|code| code.starts_with("53")),
         _ => false,
     }
 }
