@@ -3,9 +3,12 @@
 mod common;
 
 use app::server::entity::job;
-use common::{TestApp, assert_error, field_error, insert_contacts, spawn_app, wait_for_job};
-use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use common::{TestApp, assert_error, field_error, insert_contacts, read, spawn_app, wait_for_job};
+use reqwest::{Method, StatusCode};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, Statement,
+    TransactionTrait,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -63,6 +66,15 @@ async fn actions_on_ids_touch_only_the_workspaces_own() {
         ["active"],
         "another workspace's contact is untouched"
     );
+    for (contact, changed) in [(&a, true), (&b, false)] {
+        let id = contact["id"].as_str().unwrap();
+        let (_, now) = user.get(&app, &format!("/api/v1/contacts/{id}")).await;
+        assert_eq!(
+            now["updated"] != contact["updated"],
+            changed,
+            "only a changed contact gets a new version: {now}"
+        );
+    }
 
     let (_, body) = user
         .post(
@@ -308,4 +320,83 @@ async fn a_malformed_bulk_request_is_a_400_naming_why() {
         let (status, answer) = user.post(&app, "/api/v1/contacts/bulk", body.clone()).await;
         field_error(status, &answer, field);
     }
+}
+
+/// PostgreSQL: a status change racing another writer. The bulk change waits for the other
+/// transaction's lock; once that commits the same status, the contact counts as unchanged and
+/// gets no bulk event, and the one the other transaction set to something else records where it
+/// really changed from. (SQLite's writers take turns; nothing can race there.)
+#[tokio::test]
+async fn a_status_change_that_waited_for_another_writer_reports_what_it_found() {
+    if common::backend() != common::Backend::Postgres {
+        println!("row locks exist on PostgreSQL only; skipped (set LEADS_TEST_BACKEND=postgres)");
+        return;
+    }
+    let app = spawn_app().await;
+    let user = app.signup("Race").await;
+    let same = user
+        .create_contact(&app, json!({ "email": "same@example.com" }))
+        .await;
+    let other = user
+        .create_contact(&app, json!({ "email": "other@example.com" }))
+        .await;
+    let ids: Vec<Uuid> = [&same, &other]
+        .map(|c| c["id"].as_str().unwrap().parse().unwrap())
+        .to_vec();
+
+    // Another writer holds both rows: it sets one to the bulk's status, the other elsewhere.
+    let rival = app.db.begin().await.unwrap();
+    let set = |status: &str, id: Uuid| {
+        Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE leads SET status = $1, updated = now() WHERE tenant_id = $2 AND id = $3",
+            [status.into(), user.tenant_id.into(), id.into()],
+        )
+    };
+    rival.execute_raw(set("bounced", ids[0])).await.unwrap();
+    rival
+        .execute_raw(set("unsubscribed", ids[1]))
+        .await
+        .unwrap();
+
+    let bulk = tokio::spawn(
+        user.request(&app, Method::POST, "/api/v1/contacts/bulk")
+            .json(&json!({ "ids": ids, "action": { "setStatus": "bounced" } }))
+            .send(),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !bulk.is_finished(),
+        "the bulk change waits for the rows' lock"
+    );
+    rival.commit().await.unwrap();
+
+    let (status, body) = read(bulk.await.unwrap().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (
+            body["counts"]["updated"].as_u64(),
+            body["counts"]["unchanged"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{body}"
+    );
+    assert_eq!(statuses(&app, user.tenant_id).await, ["bounced"; 2]);
+    let bulk_events = |id: Uuid| {
+        Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT changes FROM lead_events WHERE tenant_id = $1 AND lead_id = $2 AND kind = 'bulk_changed'",
+            [user.tenant_id.into(), id.into()],
+        )
+    };
+    let changes = |rows: Vec<sea_orm::QueryResult>| -> Vec<serde_json::Value> {
+        rows.iter()
+            .map(|r| r.try_get_by_index(0).unwrap())
+            .collect()
+    };
+    assert!(changes(app.db.query_all_raw(bulk_events(ids[0])).await.unwrap()).is_empty());
+    assert_eq!(
+        changes(app.db.query_all_raw(bulk_events(ids[1])).await.unwrap()),
+        [json!({"status": {"from": "unsubscribed", "to": "bounced"}})]
+    );
 }
