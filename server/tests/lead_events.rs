@@ -134,7 +134,10 @@ async fn every_change_to_a_contact_is_in_its_history() {
         json!({"status": {"from": "active", "to": "bounced"}})
     );
     assert_eq!(by_ids["via"], "ui");
-    assert_eq!(by_ids["actor"], json!({"userId": owner.user_id.to_string()}));
+    assert_eq!(
+        by_ids["actor"],
+        json!({"userId": owner.user_id.to_string()})
+    );
     assert_eq!(by_filter["via"], "bulk");
     assert_eq!(
         by_filter["changes"],
