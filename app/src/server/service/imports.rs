@@ -549,7 +549,7 @@ async fn write_valid(
 
     if !inserts.is_empty() {
         let mut all_in = true;
-        for batch in inserts.chunks(db::INSERT_BATCH) {
+        for batch in inserts.chunks(db::insert_batch(txn.get_database_backend())) {
             let result = lead::Entity::insert_many(
                 batch.iter().map(|(_, _, m)| m.clone().into_active_model()),
             )
