@@ -112,6 +112,7 @@ impl AnswerDropper {
 #[tokio::test]
 async fn a_create_whose_answer_was_lost_is_not_a_duplicate_of_itself() {
     if backend() != Backend::Postgres || common::on_citus() {
+        println!("the create's one statement runs on plain PostgreSQL only; skipped");
         return;
     }
     let relay = AnswerDropper::start(common::database_authority(&common::admin_url())).await;
